@@ -1,0 +1,309 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{Actor, Audience, Claims, RevocationRepository, Role, TokenCodec};
+use crate::kernel::ids::{ActorId, IdGenerator};
+use crate::kernel::time::Clock;
+use crate::{Error, Result};
+
+/// What an operator or the login route asks to be issued.
+#[derive(Debug, Clone)]
+pub struct IssueRequest {
+    pub audience: Audience,
+    pub subject: String,
+    pub roles: Vec<String>,
+    pub scope: Option<String>,
+    pub ttl: Duration,
+}
+
+/// The longest a token may live: a year. Longer lived credentials belong in a key, not a token.
+const MAX_TTL: Duration = Duration::from_secs(366 * 24 * 3600);
+
+/// Issues, checks and revokes tokens.
+#[derive(Clone)]
+pub struct AuthService {
+    codec: Arc<dyn TokenCodec>,
+    revocations: Arc<dyn RevocationRepository>,
+    clock: Arc<dyn Clock>,
+    ids: Arc<dyn IdGenerator>,
+}
+
+impl std::fmt::Debug for AuthService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthService").finish_non_exhaustive()
+    }
+}
+
+impl AuthService {
+    pub fn new(
+        codec: Arc<dyn TokenCodec>,
+        revocations: Arc<dyn RevocationRepository>,
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdGenerator>,
+    ) -> Self {
+        Self {
+            codec,
+            revocations,
+            clock,
+            ids,
+        }
+    }
+
+    /// Issues a token. Roles are checked against the known set so that a typo does not mint a token
+    /// that silently grants nothing.
+    pub fn issue(&self, request: &IssueRequest) -> Result<String> {
+        let subject = ActorId::parse(&request.subject)?;
+        for role in &request.roles {
+            role.parse::<Role>()?;
+        }
+        if request.ttl.is_zero() || request.ttl > MAX_TTL {
+            return Err(Error::invalid(
+                "ttl",
+                "range",
+                "ttl must be between 1 second and 366 days",
+            ));
+        }
+        let now = self.clock.now().unix_timestamp();
+        let ttl = i64::try_from(request.ttl.as_secs()).unwrap_or(i64::MAX);
+        let scope = request
+            .scope
+            .as_ref()
+            .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "));
+        let claims = Claims {
+            sub: subject.as_str().to_owned(),
+            aud: request.audience.as_str().to_owned(),
+            exp: now.saturating_add(ttl),
+            iat: now,
+            jti: self.ids.new_id().to_string(),
+            roles: request.roles.iter().map(|r| r.trim().to_owned()).collect(),
+            scope: scope.filter(|s| !s.is_empty()),
+        };
+        self.codec.seal(&claims)
+    }
+
+    /// Checks an `Authorization` header value for `audience`: bare hex or `Bearer <hex>`.
+    ///
+    /// Every refusal is [`Error::Unauthorized`] with a message that tells a client what to fix
+    /// without telling an attacker which check failed cryptographically.
+    pub fn authenticate(&self, header: Option<&str>, audience: Audience) -> Result<Actor> {
+        let raw = header
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+            .ok_or_else(|| Error::Unauthorized("Missing Authorization header".into()))?;
+        let token = strip_bearer(raw);
+        let claims = self.codec.open(token).map_err(|e| {
+            Error::Unauthorized(match e {
+                super::TokenError::NotHex | super::TokenError::Truncated => {
+                    "Malformed token".into()
+                }
+                _ => "Invalid token".into(),
+            })
+        })?;
+        if claims.aud != audience.as_str() {
+            return Err(Error::Unauthorized(
+                "Token is not valid for this service".into(),
+            ));
+        }
+        if claims.exp <= self.clock.now().unix_timestamp() {
+            return Err(Error::Unauthorized("Token has expired".into()));
+        }
+        if self.revocations.is_revoked(&claims.jti)? {
+            return Err(Error::Unauthorized("Token has been revoked".into()));
+        }
+        let id =
+            ActorId::parse(&claims.sub).map_err(|_| Error::Unauthorized("Invalid token".into()))?;
+        Ok(Actor {
+            id,
+            audience,
+            roles: claims.roles,
+            scopes: claims
+                .scope
+                .as_deref()
+                .map(|s| s.split_whitespace().map(str::to_owned).collect())
+                .unwrap_or_default(),
+            jti: claims.jti,
+            expires_at: claims.exp,
+        })
+    }
+
+    /// Revokes the actor's token (logout). Idempotent.
+    pub fn revoke(&self, actor: &Actor) -> Result<()> {
+        self.revocations.revoke(&actor.jti, actor.expires_at)
+    }
+}
+
+fn strip_bearer(raw: &str) -> &str {
+    match raw.split_once(' ') {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
+        _ => raw,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::TokenError;
+    use crate::identity::ports::{MockRevocationRepository, MockTokenCodec};
+    use crate::kernel::ids::MockIdGenerator;
+    use crate::kernel::time::MockClock;
+    use time::macros::datetime;
+
+    const NOW: i64 = 1_790_000_000;
+
+    fn claims(aud: &str, exp: i64) -> Claims {
+        Claims {
+            sub: "user-1".into(),
+            aud: aud.into(),
+            exp,
+            iat: NOW - 10,
+            jti: "j1".into(),
+            roles: vec!["coordinator".into()],
+            scope: Some("a:b c:d".into()),
+        }
+    }
+
+    fn service(
+        open: std::result::Result<Claims, TokenError>,
+        revoked: Option<bool>,
+    ) -> AuthService {
+        let mut codec = MockTokenCodec::new();
+        codec.expect_open().returning(move |_| open.clone());
+        let mut revocations = MockRevocationRepository::new();
+        match revoked {
+            Some(r) => {
+                revocations
+                    .expect_is_revoked()
+                    .times(1)
+                    .returning(move |_| Ok(r));
+            }
+            None => {
+                revocations.expect_is_revoked().never();
+            }
+        }
+        let mut clock = MockClock::new();
+        clock
+            .expect_now()
+            .returning(|| datetime!(2026-09-21 14:13:20 UTC));
+        AuthService::new(
+            Arc::new(codec),
+            Arc::new(revocations),
+            Arc::new(clock),
+            Arc::new(MockIdGenerator::new()),
+        )
+    }
+
+    fn refusal(result: Result<Actor>) -> String {
+        match result {
+            Err(Error::Unauthorized(m)) => m,
+            other => panic!("expected Unauthorized, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn accepts_a_valid_token_bare_or_bearer() {
+        assert_eq!(datetime!(2026-09-21 14:13:20 UTC).unix_timestamp(), NOW);
+        for header in ["abcd", "Bearer abcd", "bearer   abcd"] {
+            let actor = service(Ok(claims("snr_usr", NOW + 60)), Some(false))
+                .authenticate(Some(header), Audience::SnrUsr);
+            let actor = actor.ok().map(|a| (a.id.to_string(), a.scopes, a.roles));
+            assert_eq!(
+                actor,
+                Some((
+                    "user-1".to_owned(),
+                    vec!["a:b".to_owned(), "c:d".to_owned()],
+                    vec!["coordinator".to_owned()]
+                )),
+                "{header}"
+            );
+        }
+    }
+
+    #[test]
+    fn refusals_table() {
+        type Row = (
+            Option<&'static str>,
+            std::result::Result<Claims, TokenError>,
+            Option<bool>,
+            &'static str,
+        );
+        let table: [Row; 7] = [
+            (
+                None,
+                Ok(claims("snr_usr", NOW + 60)),
+                None,
+                "Missing Authorization header",
+            ),
+            (
+                Some("  "),
+                Ok(claims("snr_usr", NOW + 60)),
+                None,
+                "Missing Authorization header",
+            ),
+            (Some("zz"), Err(TokenError::NotHex), None, "Malformed token"),
+            (
+                Some("ab"),
+                Err(TokenError::Signature),
+                None,
+                "Invalid token",
+            ),
+            (
+                Some("ab"),
+                Ok(claims("snr_pro", NOW + 60)),
+                None,
+                "Token is not valid for this service",
+            ),
+            (
+                Some("ab"),
+                Ok(claims("snr_usr", NOW)),
+                None,
+                "Token has expired",
+            ),
+            (
+                Some("ab"),
+                Ok(claims("snr_usr", NOW + 60)),
+                Some(true),
+                "Token has been revoked",
+            ),
+        ];
+        for (header, open, revoked, message) in table {
+            let got = refusal(service(open, revoked).authenticate(header, Audience::SnrUsr));
+            assert_eq!(got, message, "{header:?}");
+        }
+    }
+
+    #[test]
+    fn issue_checks_roles_and_ttl() {
+        let mut codec = MockTokenCodec::new();
+        codec
+            .expect_seal()
+            .withf(|c| {
+                c.aud == "snr_pro" && c.exp == NOW + 3600 && c.iat == NOW && c.jti.len() == 36
+            })
+            .returning(|_| Ok("sealed".into()));
+        let mut clock = MockClock::new();
+        clock
+            .expect_now()
+            .returning(|| datetime!(2026-09-21 14:13:20 UTC));
+        let mut ids = MockIdGenerator::new();
+        ids.expect_new_id().returning(uuid::Uuid::now_v7);
+        let service = AuthService::new(
+            Arc::new(codec),
+            Arc::new(MockRevocationRepository::new()),
+            Arc::new(clock),
+            Arc::new(ids),
+        );
+        let mut request = IssueRequest {
+            audience: Audience::SnrPro,
+            subject: "EMP1".into(),
+            roles: vec!["coordinator".into()],
+            scope: None,
+            ttl: Duration::from_secs(3600),
+        };
+        assert_eq!(service.issue(&request).ok().as_deref(), Some("sealed"));
+        request.roles = vec!["wizard".into()];
+        assert!(matches!(service.issue(&request), Err(Error::Validation(_))));
+        request.roles = vec![];
+        request.ttl = Duration::ZERO;
+        assert!(matches!(service.issue(&request), Err(Error::Validation(_))));
+    }
+}

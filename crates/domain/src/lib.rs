@@ -1,0 +1,22 @@
+//! The medical care platform's domain.
+//!
+//! Pure Rust: entities, value objects, state machines, use-case services and the **ports** (traits)
+//! through which the services reach the outside world. Nothing here performs I/O; adapters in other
+//! crates implement the ports, and any Rust service can depend on this crate alone.
+//!
+//! One module per bounded context, plus a small shared [`kernel`]:
+//! - [`identity`]: who is asking (tokens, audiences, roles, revocation).
+//! - [`second_opinion`]: the catalogue, review cases and their assignment flow.
+//! - [`clinic`]: appointments and reports of the clinic system.
+//! - [`declarations`]: national eHealth style declaration requests.
+//!
+//! With the `mock` feature every port has a `mockall` mock (`MockClock`, `MockCatalogueRepository`,
+//! ...) so that other crates' tests can use them.
+
+pub mod clinic;
+pub mod declarations;
+pub mod identity;
+pub mod kernel;
+pub mod second_opinion;
+
+pub use kernel::error::{Error, FieldError, Result};

@@ -1,0 +1,13 @@
+//! The second-opinion service: a patient submits a case, an administrator assigns a coordinator, the
+//! coordinator assigns specialist doctors, and the patient receives a final report.
+
+pub mod catalogue;
+pub mod copy;
+
+pub use catalogue::{
+    CatalogueFilter, CatalogueRepository, CatalogueService, DiseaseCategory, DiseaseCategoryPatch,
+    NewDiseaseCategory, NewReviewType, ReviewType, ReviewTypeCard, ReviewTypePatch,
+};
+
+#[cfg(any(test, feature = "mock"))]
+pub use catalogue::MockCatalogueRepository;
