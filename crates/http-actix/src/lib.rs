@@ -1,1 +1,24 @@
+//! The HTTP adapter.
+//!
+//! Thin by design: a handler parses the request, calls one domain service on a blocking thread, and
+//! shapes the answer into its surface's envelope. Business rules live in `domain`; this crate owns
+//! only what is HTTP: routes, token extraction, envelopes, status codes, request ids and the OpenAPI
+//! document.
 
+mod body;
+mod docs_page;
+pub mod envelope;
+mod error;
+mod extract;
+mod openapi;
+mod request_id;
+mod routes;
+mod server;
+mod state;
+mod surface;
+
+pub use error::ApiError;
+pub use openapi::api_doc;
+pub use server::{HttpConfig, build_server};
+pub use state::AppState;
+pub use surface::{Admin, App, Clinic, Ehealth, Pro, Surface};

@@ -1,6 +1,7 @@
 //! The shared kernel: what every bounded context speaks.
 
 pub mod error;
+pub mod health;
 pub mod ids;
 pub mod lang;
 pub mod paging;

@@ -479,6 +479,20 @@ impl CatalogueService {
         Ok(rt)
     }
 
+    /// Creates the review type under a fixed id unless a row with that id or name exists.
+    /// Returns whether it was created. For seeding and imports, which must be repeatable.
+    pub fn ensure_review_type(&self, id: Uuid, new: NewReviewType) -> Result<bool> {
+        if self.repo.find_review_type(id)?.is_some() {
+            return Ok(false);
+        }
+        let now = self.clock.now();
+        match self.repo.insert_review_type(&new.build(id, now, now)?) {
+            Ok(()) => Ok(true),
+            Err(Error::Conflict(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     pub fn update_review_type(&self, id: Uuid, patch: ReviewTypePatch) -> Result<ReviewType> {
         let current = self.review_type(id)?;
         let rt = NewReviewType::from_existing(&current)
@@ -537,6 +551,20 @@ impl CatalogueService {
         let dc = new.build(self.ids.new_id(), now, now)?;
         self.repo.insert_disease_category(&dc)?;
         Ok(dc)
+    }
+
+    /// Creates the category under a fixed id unless a row with that id or name exists.
+    /// Returns whether it was created.
+    pub fn ensure_disease_category(&self, id: Uuid, new: NewDiseaseCategory) -> Result<bool> {
+        if self.repo.find_disease_category(id)?.is_some() {
+            return Ok(false);
+        }
+        let now = self.clock.now();
+        match self.repo.insert_disease_category(&new.build(id, now, now)?) {
+            Ok(()) => Ok(true),
+            Err(Error::Conflict(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     pub fn update_disease_category(

@@ -1,0 +1,93 @@
+//! The JSON body extractor.
+//!
+//! It never fails extraction: the outcome is kept and handed over by [`JsonBody::parse`], which the
+//! handler calls after authentication. So a caller without a valid token always reads 401, never a
+//! hint about the body's shape. An empty body counts as `{}` (apps send no body where no field is
+//! required); an explicit non-JSON `Content-Type` is 415; an oversize body is 413.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::error::PayloadError;
+use actix_web::http::StatusCode;
+use actix_web::http::header::CONTENT_TYPE;
+use actix_web::web::Bytes;
+use actix_web::{FromRequest, HttpRequest, dev::Payload};
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+use crate::surface::Surface;
+
+/// The largest JSON body accepted, unless a scope configures another [`PayloadConfig`].
+pub const DEFAULT_LIMIT: usize = 64 * 1024;
+
+pub struct JsonBody<T, S> {
+    outcome: Result<T, ApiError<S>>,
+}
+
+impl<T, S> JsonBody<T, S> {
+    pub fn parse(self) -> Result<T, ApiError<S>> {
+        self.outcome
+    }
+}
+
+impl<T: DeserializeOwned + 'static, S: Surface> FromRequest for JsonBody<T, S> {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        // The server installs `PayloadConfig::new(DEFAULT_LIMIT)`; the figure is repeated in messages.
+        let limit = DEFAULT_LIMIT;
+        let content_type = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap_or("").to_ascii_lowercase());
+        let bytes = Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let outcome = match bytes.await {
+                Err(e) => Err(payload_error(&e, limit)),
+                Ok(bytes) => decode(&bytes, content_type.as_deref()),
+            };
+            Ok(Self { outcome })
+        })
+    }
+}
+
+fn payload_error<S>(error: &actix_web::Error, limit: usize) -> ApiError<S> {
+    match error.as_error::<PayloadError>() {
+        Some(PayloadError::Overflow) => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("Request body is larger than the limit of {} KiB", limit / 1024),
+        ),
+        _ if error.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("Request body is larger than the limit of {} KiB", limit / 1024),
+            )
+        }
+        _ => ApiError::new(StatusCode::BAD_REQUEST, "The request body could not be read"),
+    }
+}
+
+fn is_json(content_type: &str) -> bool {
+    let mime = content_type.split(';').next().unwrap_or("").trim();
+    mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+}
+
+fn decode<T: DeserializeOwned, S>(bytes: &[u8], content_type: Option<&str>) -> Result<T, ApiError<S>> {
+    let empty = bytes.iter().all(u8::is_ascii_whitespace);
+    if !empty && let Some(ct) = content_type && !ct.is_empty() && !is_json(ct) {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type must be application/json",
+        ));
+    }
+    let bytes: &[u8] = if empty { b"{}" } else { bytes };
+    serde_json::from_slice(bytes).map_err(|e| {
+        let message = match e.classify() {
+            serde_json::error::Category::Data => format!("Invalid request body: {e}"),
+            _ => format!("Malformed JSON: {e}"),
+        };
+        ApiError::new(StatusCode::BAD_REQUEST, message)
+    })
+}

@@ -1,0 +1,185 @@
+//! `/app`: patients (audience `snr_usr`), envelope A.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use domain::kernel::lang::Lang;
+use domain::second_opinion::copy;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::post_resource;
+use crate::body::JsonBody;
+use crate::envelope::{self, EnvelopeA, ErrorA};
+use crate::error::ApiError;
+use crate::extract::{Authenticated, blocking, state};
+use crate::surface::App;
+
+type Result<T = HttpResponse> = std::result::Result<T, ApiError<App>>;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(post_resource::<App>("/how").route(web::post().to(how)))
+        .service(post_resource::<App>("/review-types").route(web::post().to(review_types)))
+        .service(post_resource::<App>("/disease-categories").route(web::post().to(disease_categories)));
+}
+
+fn lang(req: &HttpRequest) -> Lang {
+    Lang::from_header(req.headers().get("lang").and_then(|v| v.to_str().ok()))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HowData {
+    /// The language used: 0 English, 1 Arabic.
+    pub lang: u8,
+    pub title: String,
+    pub subtitle: String,
+    pub steps: Vec<HowStep>,
+    pub cta: HowCta,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HowStep {
+    pub seq: u8,
+    pub title: String,
+    pub icon: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HowCta {
+    pub submit_now: String,
+}
+
+/// "How it works" copy, in the language of the `lang` header.
+#[utoipa::path(post, path = "/app/how", tag = "app",
+    params(("lang" = Option<String>, Header, description = "1 or ar: Arabic; anything else: English")),
+    responses(
+        (status = 200, body = EnvelopeA<HowData>),
+        (status = 401, body = ErrorA, description = "Missing, invalid, expired or revoked token"),
+    ),
+    security(("token" = [])))]
+pub async fn how(req: HttpRequest, _user: Authenticated<App>) -> Result {
+    let lang = lang(&req);
+    let how = copy::how_it_works(lang);
+    Ok(envelope::a_ok(
+        "ok",
+        HowData {
+            lang: lang.code(),
+            title: how.title.to_owned(),
+            subtitle: how.subtitle.to_owned(),
+            steps: how
+                .steps
+                .into_iter()
+                .map(|s| HowStep { seq: s.seq, title: s.title.to_owned(), icon: s.icon.to_owned() })
+                .collect(),
+            cta: HowCta { submit_now: how.submit_now.to_owned() },
+        },
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewTypesData {
+    pub lang: u8,
+    pub title: String,
+    pub subtitle: String,
+    /// Active review types, newest first, at most 100.
+    pub items: Vec<ReviewTypeItem>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewTypeItem {
+    pub rt_id: uuid::Uuid,
+    pub title: String,
+    pub description: String,
+    /// Localized, from the minimum and maximum review days: "8 - 12 days".
+    pub duration: String,
+    pub doctor_count: i32,
+    #[schema(value_type = f64, example = 900)]
+    pub price: serde_json::Number,
+    /// From the catalogue, or "document" when unset.
+    pub icon: String,
+}
+
+/// Active review types for the picker, localized.
+#[utoipa::path(post, path = "/app/review-types", tag = "app",
+    params(("lang" = Option<String>, Header, description = "1 or ar: Arabic; anything else: English")),
+    request_body(content = Object, description = "Ignored; `{}` is fine"),
+    responses(
+        (status = 200, body = EnvelopeA<ReviewTypesData>),
+        (status = 401, body = ErrorA),
+    ),
+    security(("token" = [])))]
+pub async fn review_types(req: HttpRequest, _user: Authenticated<App>) -> Result {
+    let lang = lang(&req);
+    let state = state(&req)?;
+    let cards = blocking(move || state.catalogue.review_type_picker(lang)).await?;
+    let (title, subtitle) = copy::review_type_screen(lang);
+    Ok(envelope::a_ok(
+        "ok",
+        ReviewTypesData {
+            lang: lang.code(),
+            title: title.to_owned(),
+            subtitle: subtitle.to_owned(),
+            items: cards
+                .into_iter()
+                .map(|c| ReviewTypeItem {
+                    rt_id: c.rt_id,
+                    title: c.title,
+                    description: c.description,
+                    duration: c.duration,
+                    doctor_count: c.doctor_count,
+                    price: c.price,
+                    icon: c.icon,
+                })
+                .collect(),
+        },
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DiseaseCategoriesRequest {
+    /// Optional filter: a part of the English or Arabic speciality, any case.
+    pub q: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DiseaseCategoriesData {
+    pub lang: u8,
+    /// Active categories, newest first, at most 300.
+    pub items: Vec<KeyValue>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KeyValue {
+    /// The disease category id (`dc_id`).
+    pub key: uuid::Uuid,
+    /// The localized speciality.
+    pub value: String,
+}
+
+/// Active disease categories for the picker, localized, optionally filtered.
+#[utoipa::path(post, path = "/app/disease-categories", tag = "app",
+    params(("lang" = Option<String>, Header, description = "1 or ar: Arabic; anything else: English")),
+    request_body = DiseaseCategoriesRequest,
+    responses(
+        (status = 200, body = EnvelopeA<DiseaseCategoriesData>),
+        (status = 400, body = ErrorA),
+        (status = 401, body = ErrorA),
+    ),
+    security(("token" = [])))]
+pub async fn disease_categories(
+    req: HttpRequest,
+    _user: Authenticated<App>,
+    body: JsonBody<DiseaseCategoriesRequest, App>,
+) -> Result {
+    let body = body.parse()?;
+    let lang = lang(&req);
+    let state = state(&req)?;
+    let items =
+        blocking(move || state.catalogue.disease_category_picker(lang, body.q.as_deref())).await?;
+    Ok(envelope::a_ok(
+        "ok",
+        DiseaseCategoriesData {
+            lang: lang.code(),
+            items: items.into_iter().map(|(key, value)| KeyValue { key, value }).collect(),
+        },
+    ))
+}

@@ -1,0 +1,80 @@
+//! The HTTP server: every surface mounted, with its fallbacks, on one listener.
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::web::{self, PayloadConfig};
+use actix_web::{App as ActixApp, HttpResponse, HttpServer};
+
+use crate::body::DEFAULT_LIMIT;
+use crate::routes::{admin, app, health, not_found};
+use crate::state::AppState;
+use crate::surface::{Admin, App, Clinic, Ehealth, Pro};
+use crate::{docs_page, openapi, request_id};
+
+/// HTTP settings the operator may tune.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// Worker threads; 0 means one per core.
+    pub workers: usize,
+    /// How long in-flight requests may finish after a stop signal.
+    pub shutdown_timeout: Duration,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self { workers: 0, shutdown_timeout: Duration::from_secs(10) }
+    }
+}
+
+/// Builds the server on an already bound listener (port 0 in tests).
+pub fn build_server(listener: TcpListener, state: AppState, config: &HttpConfig) -> std::io::Result<Server> {
+    let state = web::Data::new(state);
+    let spec = openapi::api_doc();
+    let spec_json = serde_json::to_value(&spec).unwrap_or_default();
+    let docs = web::Data::new(Docs {
+        html: docs_page::render(&spec_json),
+        json: serde_json::to_string(&spec_json).unwrap_or_default(),
+    });
+    let mut server = HttpServer::new(move || {
+        ActixApp::new()
+            .app_data(state.clone())
+            .app_data(docs.clone())
+            .app_data(PayloadConfig::new(DEFAULT_LIMIT))
+            .wrap(from_fn(request_id::middleware))
+            .configure(health::configure)
+            .route("/openapi.json", web::get().to(openapi_json))
+            .route("/docs", web::get().to(docs_html))
+            .service(web::scope("/app").configure(app::configure).default_service(web::to(not_found::<App>)))
+            .service(
+                web::scope("/admin").configure(admin::configure).default_service(web::to(not_found::<Admin>)),
+            )
+            .service(web::scope("/pro").default_service(web::to(not_found::<Pro>)))
+            .service(
+                web::scope("/api/v3/declaration_requests").default_service(web::to(not_found::<Ehealth>)),
+            )
+            .service(web::scope("/api").default_service(web::to(not_found::<Clinic>)))
+            .default_service(web::to(not_found::<App>))
+    })
+    .shutdown_timeout(config.shutdown_timeout.as_secs())
+    .listen(listener)?;
+    if config.workers > 0 {
+        server = server.workers(config.workers);
+    }
+    Ok(server.run())
+}
+
+struct Docs {
+    html: String,
+    json: String,
+}
+
+async fn openapi_json(docs: web::Data<Docs>) -> HttpResponse {
+    HttpResponse::Ok().content_type("application/json").body(docs.json.clone())
+}
+
+async fn docs_html(docs: web::Data<Docs>) -> HttpResponse {
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(docs.html.clone())
+}

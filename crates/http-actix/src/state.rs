@@ -1,0 +1,19 @@
+use std::sync::Arc;
+
+use domain::identity::AuthService;
+use domain::kernel::health::Readiness;
+use domain::second_opinion::CatalogueService;
+
+/// The domain services handlers call. Built by the server, which alone knows the adapters.
+#[derive(Clone)]
+pub struct AppState {
+    pub auth: AuthService,
+    pub catalogue: CatalogueService,
+    pub readiness: Arc<dyn Readiness>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").finish_non_exhaustive()
+    }
+}
