@@ -97,6 +97,11 @@ fn collect(errors: &validator::ValidationErrors, prefix: &str, out: &mut Vec<Fie
         match kind {
             ValidationErrorsKind::Field(list) => {
                 for e in list {
+                    // Struct-level rules name the field they blame in a `field` parameter.
+                    let path = match e.params.get("field").and_then(|v| v.as_str()) {
+                        Some(blamed) if *field == "__all__" => blamed.to_owned(),
+                        _ => path.clone(),
+                    };
                     let message = e
                         .message
                         .as_ref()
