@@ -57,15 +57,24 @@ fn payload_error<S>(error: &actix_web::Error, limit: usize) -> ApiError<S> {
     match error.as_error::<PayloadError>() {
         Some(PayloadError::Overflow) => ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            format!("Request body is larger than the limit of {} KiB", limit / 1024),
+            format!(
+                "Request body is larger than the limit of {} KiB",
+                limit / 1024
+            ),
         ),
         _ if error.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE => {
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                format!("Request body is larger than the limit of {} KiB", limit / 1024),
+                format!(
+                    "Request body is larger than the limit of {} KiB",
+                    limit / 1024
+                ),
             )
         }
-        _ => ApiError::new(StatusCode::BAD_REQUEST, "The request body could not be read"),
+        _ => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "The request body could not be read",
+        ),
     }
 }
 
@@ -74,15 +83,29 @@ fn is_json(content_type: &str) -> bool {
     mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
 }
 
-fn decode<T: DeserializeOwned, S>(bytes: &[u8], content_type: Option<&str>) -> Result<T, ApiError<S>> {
+fn decode<T: DeserializeOwned, S>(
+    bytes: &[u8],
+    content_type: Option<&str>,
+) -> Result<T, ApiError<S>> {
     let empty = bytes.iter().all(u8::is_ascii_whitespace);
-    if !empty && let Some(ct) = content_type && !ct.is_empty() && !is_json(ct) {
+    if !empty
+        && let Some(ct) = content_type
+        && !ct.is_empty()
+        && !is_json(ct)
+    {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Content-Type must be application/json",
         ));
     }
     let bytes: &[u8] = if empty { b"{}" } else { bytes };
+    // serde would read a JSON array positionally into a struct; a body is an object.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "The request body must be a JSON object",
+        ));
+    }
     serde_json::from_slice(bytes).map_err(|e| {
         let message = match e.classify() {
             serde_json::error::Category::Data => format!("Invalid request body: {e}"),

@@ -8,7 +8,10 @@ use std::fmt::Write;
 use serde_json::Value;
 
 fn esc(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
@@ -21,12 +24,20 @@ fn type_of(schema: &Value) -> String {
         let name = r.rsplit('/').next().unwrap_or(r);
         return format!("<a href=\"#schema-{0}\">{0}</a>", esc(name));
     }
-    if let Some(all) = schema.get("oneOf").or_else(|| schema.get("anyOf")).and_then(Value::as_array) {
+    if let Some(all) = schema
+        .get("oneOf")
+        .or_else(|| schema.get("anyOf"))
+        .and_then(Value::as_array)
+    {
         return all.iter().map(type_of).collect::<Vec<_>>().join(" | ");
     }
     let kind = match schema.get("type") {
         Some(Value::String(s)) => s.clone(),
-        Some(Value::Array(types)) => types.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(" | "),
+        Some(Value::Array(types)) => types
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(" | "),
         _ => "object".to_owned(),
     };
     if kind.starts_with("array") {
@@ -57,7 +68,11 @@ fn properties_table(out: &mut String, schema: &Value) {
             "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(name),
             type_of(prop),
-            if required.contains(&name.as_str()) { "yes" } else { "no" },
+            if required.contains(&name.as_str()) {
+                "yes"
+            } else {
+                "no"
+            },
             esc(str_of(prop, "description"))
         );
     }
@@ -88,7 +103,9 @@ td,th{{border:1px solid #d0d7de;padding:.2rem .5rem;text-align:left;vertical-ali
     out.push_str("<h2>Routes</h2>");
     if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
         for (path, item) in paths {
-            let Some(ops) = item.as_object() else { continue };
+            let Some(ops) = item.as_object() else {
+                continue;
+            };
             for (method, op) in ops {
                 let _ = write!(
                     out,
@@ -137,9 +154,17 @@ td,th{{border:1px solid #d0d7de;padding:.2rem .5rem;text-align:left;vertical-ali
         }
     }
     out.push_str("<h2>Schemas</h2>");
-    if let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object) {
+    if let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    {
         for (name, schema) in schemas {
-            let _ = write!(out, "<h3 id=\"schema-{0}\">{0}</h3><p>{1}</p>", esc(name), esc(str_of(schema, "description")));
+            let _ = write!(
+                out,
+                "<h3 id=\"schema-{0}\">{0}</h3><p>{1}</p>",
+                esc(name),
+                esc(str_of(schema, "description"))
+            );
             properties_table(&mut out, schema);
         }
     }

@@ -72,21 +72,38 @@ pub fn a_created<T: Serialize>(message: &str, data: T) -> HttpResponse {
 }
 
 fn a_with<T: Serialize>(http: StatusCode, message: &str, data: T) -> HttpResponse {
-    HttpResponse::build(http).json(EnvelopeA { status: A_OK, message: message.to_owned(), data })
+    HttpResponse::build(http).json(EnvelopeA {
+        status: A_OK,
+        message: message.to_owned(),
+        data,
+    })
 }
 
-pub fn a_list<T: Serialize, U>(message: &str, page: Page<U>, f: impl FnMut(U) -> T) -> HttpResponse {
+pub fn a_list<T: Serialize, U>(
+    message: &str,
+    page: Page<U>,
+    f: impl FnMut(U) -> T,
+) -> HttpResponse {
     let pagination = PaginationA {
         total: page.total,
         page: page.request.page(),
         page_size: page.request.page_size(),
     };
     let data = page.items.into_iter().map(f).collect();
-    HttpResponse::Ok().json(EnvelopeAList { status: A_OK, message: message.to_owned(), data, pagination })
+    HttpResponse::Ok().json(EnvelopeAList {
+        status: A_OK,
+        message: message.to_owned(),
+        data,
+        pagination,
+    })
 }
 
 pub fn a_error(http: StatusCode, message: &str) -> HttpResponse {
-    HttpResponse::build(http).json(ErrorA { status: a_status(http), message: message.to_owned(), data: Value::Null })
+    HttpResponse::build(http).json(ErrorA {
+        status: a_status(http),
+        message: message.to_owned(),
+        data: Value::Null,
+    })
 }
 
 /// Envelope B, clinic: `{"success": true, "data": ..., "message": ...}`.
@@ -106,7 +123,8 @@ pub fn b_list<T: Serialize, U>(page: Page<U>, f: impl FnMut(U) -> T) -> HttpResp
 }
 
 pub fn b_error(http: StatusCode, message: &str) -> HttpResponse {
-    HttpResponse::build(http).json(json!({ "success": false, "error": message, "code": http.as_u16() }))
+    HttpResponse::build(http)
+        .json(json!({ "success": false, "error": message, "code": http.as_u16() }))
 }
 
 /// The `meta` of envelope C.
@@ -135,7 +153,12 @@ pub fn c_ok<T: Serialize>(http: StatusCode, meta: MetaC, data: T) -> HttpRespons
 }
 
 /// Envelope C error: `{"meta": {...}, "error": {"type", "message", "invalid"?}}`.
-pub fn c_error(meta: MetaC, error_type: &str, message: &str, invalid: Vec<InvalidEntry>) -> HttpResponse {
+pub fn c_error(
+    meta: MetaC,
+    error_type: &str,
+    message: &str,
+    invalid: Vec<InvalidEntry>,
+) -> HttpResponse {
     let http = StatusCode::from_u16(meta.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut error = json!({ "type": error_type, "message": message });
     if !invalid.is_empty() {

@@ -27,7 +27,12 @@ pub struct ApiError<S> {
 
 impl<S> ApiError<S> {
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        Self { status, message: message.into(), fields: Vec::new(), surface: PhantomData }
+        Self {
+            status,
+            message: message.into(),
+            fields: Vec::new(),
+            surface: PhantomData,
+        }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -41,7 +46,10 @@ impl<S> ApiError<S> {
 
 impl<S> fmt::Debug for ApiError<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ApiError").field("status", &self.status).field("message", &self.message).finish()
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("message", &self.message)
+            .finish()
     }
 }
 
@@ -72,10 +80,19 @@ impl<S> From<Error> for ApiError<S> {
             }
             Error::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
-                (StatusCode::INTERNAL_SERVER_ERROR, "Internal server error".to_owned(), Vec::new())
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Internal server error".to_owned(),
+                    Vec::new(),
+                )
             }
         };
-        Self { status, message, fields, surface: PhantomData }
+        Self {
+            status,
+            message,
+            fields,
+            surface: PhantomData,
+        }
     }
 }
 
@@ -83,7 +100,9 @@ impl<S: Surface> ResponseError for ApiError<S> {
     fn status_code(&self) -> StatusCode {
         match S::ENVELOPE {
             // The eHealth convention answers schema failures with 422.
-            EnvelopeKind::C if self.status == StatusCode::BAD_REQUEST && !self.fields.is_empty() => {
+            EnvelopeKind::C
+                if self.status == StatusCode::BAD_REQUEST && !self.fields.is_empty() =>
+            {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             _ => self.status,
@@ -109,7 +128,9 @@ impl<S: Surface> ResponseError for ApiError<S> {
                     .map(|f| InvalidEntry {
                         entry: format!("$.{}", f.field),
                         entry_type: "json_data_property",
-                        rules: vec![json!({ "rule": f.rule, "description": f.message, "params": {} })],
+                        rules: vec![
+                            json!({ "rule": f.rule, "description": f.message, "params": {} }),
+                        ],
                     })
                     .collect();
                 envelope::c_error(meta, c_error_type(status), &self.message, invalid)

@@ -23,7 +23,10 @@ pub struct Authenticated<S> {
 
 impl<S: Surface> Authenticated<S> {
     /// Refuses with 403 unless the actor has `role`.
-    #[cfg_attr(not(test), expect(dead_code, reason = "used by the surfaces with roles as they land"))]
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "used by the surfaces with roles as they land")
+    )]
     pub fn require_role(&self, role: Role) -> Result<(), ApiError<S>> {
         if self.actor.has_role(role) {
             Ok(())
@@ -48,7 +51,10 @@ impl<S: Surface> FromRequest for Authenticated<S> {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = state::<S>(req);
-        let header = req.headers().get(AUTHORIZATION).map(|v| v.to_str().map(str::to_owned));
+        let header = req
+            .headers()
+            .get(AUTHORIZATION)
+            .map(|v| v.to_str().map(str::to_owned));
         Box::pin(async move {
             let state = state?;
             let header = match header {
@@ -60,7 +66,10 @@ impl<S: Surface> FromRequest for Authenticated<S> {
             };
             let actor =
                 blocking(move || state.auth.authenticate(header.as_deref(), S::AUDIENCE)).await?;
-            Ok(Self { actor, surface: PhantomData })
+            Ok(Self {
+                actor,
+                surface: PhantomData,
+            })
         })
     }
 }

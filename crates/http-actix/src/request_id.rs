@@ -32,7 +32,9 @@ pub fn current() -> Option<RequestInfo> {
 
 fn acceptable(id: &str) -> bool {
     (1..=64).contains(&id.len())
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
 }
 
 pub async fn middleware(
@@ -49,16 +51,23 @@ pub async fn middleware(
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     let method = req.method().to_string();
     let path = req.path().to_owned();
-    let info = RequestInfo { id: id.clone(), url: req.uri().to_string() };
+    let info = RequestInfo {
+        id: id.clone(),
+        url: req.uri().to_string(),
+    };
     let span = tracing::info_span!("request", request_id = %id);
-    let result = CURRENT.scope(info, next.call(req)).instrument(span.clone()).await;
+    let result = CURRENT
+        .scope(info, next.call(req))
+        .instrument(span.clone())
+        .await;
     let _entered = span.enter();
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     match result {
         Ok(mut res) => {
             let status = res.status().as_u16();
             if let Ok(value) = HeaderValue::from_str(&id) {
-                res.headers_mut().insert(HeaderName::from_static(HEADER), value);
+                res.headers_mut()
+                    .insert(HeaderName::from_static(HEADER), value);
             }
             tracing::info!(%method, %path, status, elapsed_ms, "request");
             Ok(res)

@@ -25,12 +25,19 @@ pub struct HttpConfig {
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        Self { workers: 0, shutdown_timeout: Duration::from_secs(10) }
+        Self {
+            workers: 0,
+            shutdown_timeout: Duration::from_secs(10),
+        }
     }
 }
 
 /// Builds the server on an already bound listener (port 0 in tests).
-pub fn build_server(listener: TcpListener, state: AppState, config: &HttpConfig) -> std::io::Result<Server> {
+pub fn build_server(
+    listener: TcpListener,
+    state: AppState,
+    config: &HttpConfig,
+) -> std::io::Result<Server> {
     let state = web::Data::new(state);
     let spec = openapi::api_doc();
     let spec_json = serde_json::to_value(&spec).unwrap_or_default();
@@ -47,13 +54,20 @@ pub fn build_server(listener: TcpListener, state: AppState, config: &HttpConfig)
             .configure(health::configure)
             .route("/openapi.json", web::get().to(openapi_json))
             .route("/docs", web::get().to(docs_html))
-            .service(web::scope("/app").configure(app::configure).default_service(web::to(not_found::<App>)))
             .service(
-                web::scope("/admin").configure(admin::configure).default_service(web::to(not_found::<Admin>)),
+                web::scope("/app")
+                    .configure(app::configure)
+                    .default_service(web::to(not_found::<App>)),
+            )
+            .service(
+                web::scope("/admin")
+                    .configure(admin::configure)
+                    .default_service(web::to(not_found::<Admin>)),
             )
             .service(web::scope("/pro").default_service(web::to(not_found::<Pro>)))
             .service(
-                web::scope("/api/v3/declaration_requests").default_service(web::to(not_found::<Ehealth>)),
+                web::scope("/api/v3/declaration_requests")
+                    .default_service(web::to(not_found::<Ehealth>)),
             )
             .service(web::scope("/api").default_service(web::to(not_found::<Clinic>)))
             .default_service(web::to(not_found::<App>))
@@ -72,9 +86,13 @@ struct Docs {
 }
 
 async fn openapi_json(docs: web::Data<Docs>) -> HttpResponse {
-    HttpResponse::Ok().content_type("application/json").body(docs.json.clone())
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(docs.json.clone())
 }
 
 async fn docs_html(docs: web::Data<Docs>) -> HttpResponse {
-    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(docs.html.clone())
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(docs.html.clone())
 }

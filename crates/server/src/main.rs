@@ -1,1 +1,238 @@
-fn main() {}
+//! `server`: run the platform, manage its database, issue tokens, load demo data.
+
+use std::net::TcpListener;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use domain::identity::{Audience, IssueRequest};
+use server::config::Config;
+use server::{keys, open, seed};
+
+#[derive(Parser)]
+#[command(name = "server", version, about = "Medical care platform server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API on BIND_ADDR.
+    Serve,
+    /// Manage the database schema.
+    Migrate {
+        #[command(subcommand)]
+        action: MigrateAction,
+    },
+    /// Issue or manage tokens.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+    /// Load a small bilingual demo catalogue (idempotent).
+    SeedDemo,
+}
+
+#[derive(Subcommand)]
+enum MigrateAction {
+    /// Apply every pending migration.
+    Run,
+    /// Revert the most recent migration.
+    Revert,
+    /// List migrations and whether each is applied.
+    Status,
+}
+
+#[derive(Subcommand)]
+enum TokenAction {
+    /// Print a new token on stdout.
+    Issue {
+        /// snr_usr, snr_pro, snr_admin, clinic or ehealth.
+        #[arg(long)]
+        aud: String,
+        /// The user's, doctor's or staff member's id.
+        #[arg(long)]
+        sub: String,
+        /// Comma-separated roles: admin, coordinator, doctor, technician, receptionist.
+        #[arg(long, value_delimiter = ',')]
+        roles: Vec<String>,
+        /// Space-separated scopes, e.g. "declaration_request:approve".
+        #[arg(long)]
+        scope: Option<String>,
+        /// Lifetime: 3600, 90s, 15m, 12h or 30d.
+        #[arg(long, default_value = "24h")]
+        ttl: String,
+    },
+    /// Add a new current key to the key ring file in DATA_DIR; older tokens stay valid.
+    RotateKeys,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logs(&config);
+    match run(cli.command, &config) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logs(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if config.log_json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn run(command: Command, config: &Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => serve(config),
+        Command::Migrate { action } => migrate(action, config),
+        Command::Token {
+            action: TokenAction::RotateKeys,
+        } => {
+            let ring = keys::rotate(config)?;
+            println!("key ring rotated: current key id {}", ring.current_id());
+            Ok(())
+        }
+        Command::Token {
+            action:
+                TokenAction::Issue {
+                    aud,
+                    sub,
+                    roles,
+                    scope,
+                    ttl,
+                },
+        } => {
+            let platform = open(config)?;
+            let audience: Audience = aud.parse().map_err(|e| anyhow::anyhow!("--aud: {e}"))?;
+            let request = IssueRequest {
+                audience,
+                subject: sub,
+                roles: roles.into_iter().filter(|r| !r.trim().is_empty()).collect(),
+                scope,
+                ttl: parse_ttl(&ttl)?,
+            };
+            let token = platform
+                .state
+                .auth
+                .issue(&request)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::SeedDemo => {
+            let platform = open(config)?;
+            let report =
+                seed::seed_demo(&platform.state.catalogue).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "demo catalogue: {} created, {} already present",
+                report.created, report.existing
+            );
+            Ok(())
+        }
+    }
+}
+
+fn serve(config: &Config) -> anyhow::Result<()> {
+    let platform = open(config)?;
+    let listener = TcpListener::bind(&config.bind_addr)
+        .with_context(|| format!("cannot listen on {}", config.bind_addr))?;
+    tracing::info!(
+        addr = %config.bind_addr,
+        database = %config.database_for_log(),
+        backend = ?platform.store.backend(),
+        "serving; API docs at /docs"
+    );
+    let server = platform.serve(listener, config)?;
+    actix_web::rt::System::new()
+        .block_on(server)
+        .context("server stopped with an error")
+}
+
+fn migrate(action: MigrateAction, config: &Config) -> anyhow::Result<()> {
+    // `open` runs pending migrations; `migrate` works on the bare store so `revert` and `status`
+    // see the schema as it is.
+    let store = store_diesel::Store::connect(config.database_url.expose(), 1)
+        .with_context(|| format!("cannot open the database at {}", config.database_for_log()))?;
+    match action {
+        MigrateAction::Run => {
+            let applied = store.run_migrations()?;
+            if applied.is_empty() {
+                println!("nothing to apply: the schema is up to date");
+            }
+            for name in applied {
+                println!("applied {name}");
+            }
+        }
+        MigrateAction::Revert => match store.revert_last_migration()? {
+            Some(name) => println!("reverted {name}"),
+            None => println!("nothing to revert"),
+        },
+        MigrateAction::Status => {
+            for m in store.migration_status()? {
+                println!(
+                    "{} {}",
+                    if m.applied { "[applied]" } else { "[pending]" },
+                    m.name
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `3600`, `90s`, `15m`, `12h`, `30d`.
+fn parse_ttl(raw: &str) -> anyhow::Result<Duration> {
+    let raw = raw.trim();
+    let (digits, unit) = match raw.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => raw.split_at(i),
+        None => (raw, "s"),
+    };
+    let n: u64 = digits
+        .parse()
+        .with_context(|| format!("--ttl {raw:?}: expected e.g. 3600, 90s, 15m, 12h, 30d"))?;
+    let seconds = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => bail!("--ttl {raw:?}: the unit must be s, m, h or d"),
+    };
+    Ok(Duration::from_secs(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ttl_forms() {
+        assert_eq!(parse_ttl("3600").ok(), Some(Duration::from_secs(3600)));
+        assert_eq!(parse_ttl("90s").ok(), Some(Duration::from_secs(90)));
+        assert_eq!(parse_ttl("15m").ok(), Some(Duration::from_secs(900)));
+        assert_eq!(parse_ttl("2h").ok(), Some(Duration::from_secs(7200)));
+        assert_eq!(parse_ttl("30d").ok(), Some(Duration::from_secs(2_592_000)));
+        assert!(parse_ttl("1w").is_err());
+        assert!(parse_ttl("abc").is_err());
+    }
+}

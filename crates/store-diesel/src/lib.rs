@@ -1,1 +1,28 @@
+//! Diesel storage for the domain's repository ports, on SQLite (embedded, one file) or PostgreSQL.
+//!
+//! One set of queries serves both backends: they run on [`DbConnection`], diesel's multi-backend
+//! connection, so a repository is written and tested once and behaves the same on either database.
+//! Only what differs by nature (migrations' SQL dialect, row locking) matches on the backend.
+//!
+//! Storage conventions shared by both backends, so that rows compare and sort the same everywhere:
+//! ids are UUIDs as lowercase hyphenated text; timestamps are fixed-width RFC 3339 text
+//! (`2026-11-23T12:00:00.000000Z`, see [`domain::kernel::time`]) whose text order is time order;
+//! flags are `BOOLEAN`.
+//!
+//! [`Store`] is the entry point: it owns the connection pool, runs the embedded migrations
+//! (`migrations/sqlite` and `migrations/postgres` at the workspace root) and implements the ports.
 
+mod catalogue;
+mod connection;
+mod error;
+mod migrations;
+mod revocation;
+mod schema;
+mod sql;
+
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
+
+pub use connection::{Backend, DbConnection, Store};
+pub use error::StoreError;
+pub use migrations::MigrationState;

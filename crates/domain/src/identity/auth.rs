@@ -86,11 +86,10 @@ impl AuthService {
     /// Every refusal is [`Error::Unauthorized`] with a message that tells a client what to fix
     /// without telling an attacker which check failed cryptographically.
     pub fn authenticate(&self, header: Option<&str>, audience: Audience) -> Result<Actor> {
-        let raw = header
-            .map(str::trim)
-            .filter(|h| !h.is_empty())
+        let token = header
+            .map(strip_bearer)
+            .filter(|t| !t.is_empty())
             .ok_or_else(|| Error::Unauthorized("Missing Authorization header".into()))?;
-        let token = strip_bearer(raw);
         let claims = self.codec.open(token).map_err(|e| {
             Error::Unauthorized(match e {
                 super::TokenError::NotHex | super::TokenError::Truncated => {
@@ -132,9 +131,16 @@ impl AuthService {
     }
 }
 
+/// The token part of a header value: bare, or after a `Bearer` scheme (any case).
 fn strip_bearer(raw: &str) -> &str {
-    match raw.split_once(' ') {
-        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
+    let raw = raw.trim();
+    match (raw.get(..6), raw.get(6..)) {
+        (Some(scheme), Some(rest))
+            if scheme.eq_ignore_ascii_case("bearer")
+                && rest.chars().next().is_none_or(char::is_whitespace) =>
+        {
+            rest.trim()
+        }
         _ => raw,
     }
 }
@@ -226,7 +232,13 @@ mod tests {
             Option<bool>,
             &'static str,
         );
-        let table: [Row; 7] = [
+        let table: [Row; 8] = [
+            (
+                Some("Bearer "),
+                Ok(claims("snr_usr", NOW + 60)),
+                None,
+                "Missing Authorization header",
+            ),
             (
                 None,
                 Ok(claims("snr_usr", NOW + 60)),

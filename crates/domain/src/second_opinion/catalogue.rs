@@ -675,7 +675,14 @@ mod tests {
     fn picker_asks_for_active_rows_capped_at_100_and_localizes() {
         let mut repo = MockCatalogueRepository::new();
         repo.expect_list_review_types()
-            .with(eq(CatalogueFilter { active: Some(true), q: None }), eq(100), eq(0))
+            .with(
+                eq(CatalogueFilter {
+                    active: Some(true),
+                    q: None,
+                }),
+                eq(100),
+                eq(0),
+            )
             .times(1)
             .returning(|_, _, _| Ok(vec![review_type()]));
         let cards = service(repo).review_type_picker(Lang::Ar).unwrap();
@@ -690,12 +697,25 @@ mod tests {
     fn disease_picker_trims_q_and_caps_at_300() {
         let mut repo = MockCatalogueRepository::new();
         repo.expect_list_disease_categories()
-            .with(eq(CatalogueFilter { active: Some(true), q: Some("card".into()) }), eq(300), eq(0))
+            .with(
+                eq(CatalogueFilter {
+                    active: Some(true),
+                    q: Some("card".into()),
+                }),
+                eq(300),
+                eq(0),
+            )
             .times(1)
             .returning(|_, _, _| Ok(vec![]));
-        assert!(service(repo).disease_category_picker(Lang::En, Some("  card ")).unwrap().is_empty());
+        assert!(
+            service(repo)
+                .disease_category_picker(Lang::En, Some("  card "))
+                .unwrap()
+                .is_empty()
+        );
         let long = "x".repeat(101);
-        let refused = service(MockCatalogueRepository::new()).disease_category_picker(Lang::En, Some(&long));
+        let refused =
+            service(MockCatalogueRepository::new()).disease_category_picker(Lang::En, Some(&long));
         assert!(matches!(refused, Err(Error::Validation(_))));
     }
 
@@ -732,28 +752,49 @@ mod tests {
             repo.expect_insert_review_type().never();
             let mut new = new_review_type();
             change(&mut new);
-            assert_eq!(fields(service(repo).create_review_type(new)), vec![field.to_owned()]);
+            assert_eq!(
+                fields(service(repo).create_review_type(new)),
+                vec![field.to_owned()]
+            );
         }
     }
 
     #[test]
     fn update_merges_the_patch_and_keeps_created_date() {
         let mut repo = MockCatalogueRepository::new();
-        repo.expect_find_review_type().returning(|_| Ok(Some(review_type())));
+        repo.expect_find_review_type()
+            .returning(|_| Ok(Some(review_type())));
         repo.expect_update_review_type()
-            .withf(|rt| rt.doctor_count == 5 && rt.name_en == "Standard Review" && rt.created_date == T0 && rt.updated_date == T1)
+            .withf(|rt| {
+                rt.doctor_count == 5
+                    && rt.name_en == "Standard Review"
+                    && rt.created_date == T0
+                    && rt.updated_date == T1
+            })
             .times(1)
             .returning(|_| Ok(()));
-        let patch = ReviewTypePatch { doctor_count: Some(5), ..Default::default() };
-        assert_eq!(service(repo).update_review_type(fixed_id(), patch).unwrap().doctor_count, 5);
+        let patch = ReviewTypePatch {
+            doctor_count: Some(5),
+            ..Default::default()
+        };
+        assert_eq!(
+            service(repo)
+                .update_review_type(fixed_id(), patch)
+                .unwrap()
+                .doctor_count,
+            5
+        );
     }
 
     #[test]
     fn an_unchanged_update_writes_nothing_and_a_missing_row_is_not_found() {
         let mut repo = MockCatalogueRepository::new();
-        repo.expect_find_review_type().returning(|_| Ok(Some(review_type())));
+        repo.expect_find_review_type()
+            .returning(|_| Ok(Some(review_type())));
         repo.expect_update_review_type().never();
-        let same = service(repo).set_review_type_active(fixed_id(), true).unwrap();
+        let same = service(repo)
+            .set_review_type_active(fixed_id(), true)
+            .unwrap();
         assert_eq!(same.updated_date, T0);
 
         let mut repo = MockCatalogueRepository::new();
@@ -767,20 +808,36 @@ mod tests {
     #[test]
     fn ensure_is_repeatable() {
         let mut repo = MockCatalogueRepository::new();
-        repo.expect_find_review_type().times(1).returning(|_| Ok(Some(review_type())));
+        repo.expect_find_review_type()
+            .times(1)
+            .returning(|_| Ok(Some(review_type())));
         repo.expect_insert_review_type().never();
-        assert!(!service(repo).ensure_review_type(fixed_id(), new_review_type()).unwrap());
+        assert!(
+            !service(repo)
+                .ensure_review_type(fixed_id(), new_review_type())
+                .unwrap()
+        );
 
         let mut repo = MockCatalogueRepository::new();
         repo.expect_find_review_type().returning(|_| Ok(None));
-        repo.expect_insert_review_type().returning(|_| Err(Error::Conflict("name taken".into())));
-        assert!(!service(repo).ensure_review_type(fixed_id(), new_review_type()).unwrap());
+        repo.expect_insert_review_type()
+            .returning(|_| Err(Error::Conflict("name taken".into())));
+        assert!(
+            !service(repo)
+                .ensure_review_type(fixed_id(), new_review_type())
+                .unwrap()
+        );
     }
 
     #[test]
     fn active_lookups_name_the_field() {
         let mut repo = MockCatalogueRepository::new();
-        repo.expect_find_review_type().returning(|_| Ok(Some(ReviewType { active: false, ..review_type() })));
+        repo.expect_find_review_type().returning(|_| {
+            Ok(Some(ReviewType {
+                active: false,
+                ..review_type()
+            }))
+        });
         let err = service(repo).active_review_type(fixed_id()).unwrap_err();
         assert_eq!(err.to_string(), "rt_id is not an active review type");
     }

@@ -32,14 +32,38 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         ("/review-type-details", web::post().to(review_type_details)),
         ("/create-review-type", web::post().to(create_review_type)),
         ("/update-review-type", web::post().to(update_review_type)),
-        ("/activate-review-type", web::post().to(activate_review_type)),
-        ("/deactivate-review-type", web::post().to(deactivate_review_type)),
-        ("/disease-categories", web::post().to(list_disease_categories)),
-        ("/disease-category-details", web::post().to(disease_category_details)),
-        ("/create-disease-category", web::post().to(create_disease_category)),
-        ("/update-disease-category", web::post().to(update_disease_category)),
-        ("/activate-disease-category", web::post().to(activate_disease_category)),
-        ("/deactivate-disease-category", web::post().to(deactivate_disease_category)),
+        (
+            "/activate-review-type",
+            web::post().to(activate_review_type),
+        ),
+        (
+            "/deactivate-review-type",
+            web::post().to(deactivate_review_type),
+        ),
+        (
+            "/disease-categories",
+            web::post().to(list_disease_categories),
+        ),
+        (
+            "/disease-category-details",
+            web::post().to(disease_category_details),
+        ),
+        (
+            "/create-disease-category",
+            web::post().to(create_disease_category),
+        ),
+        (
+            "/update-disease-category",
+            web::post().to(update_disease_category),
+        ),
+        (
+            "/activate-disease-category",
+            web::post().to(activate_disease_category),
+        ),
+        (
+            "/deactivate-disease-category",
+            web::post().to(deactivate_disease_category),
+        ),
     ];
     for (path, route) in routes {
         cfg.service(post_resource::<Admin>(path).route(route));
@@ -62,7 +86,11 @@ pub struct CatalogueListRequest {
 
 impl CatalogueListRequest {
     fn page(&self) -> Result<PageRequest> {
-        Ok(PageRequest::from_client(self.page, self.page_size, "page_size")?)
+        Ok(PageRequest::from_client(
+            self.page,
+            self.page_size,
+            "page_size",
+        )?)
     }
 }
 
@@ -162,7 +190,9 @@ pub struct UpdateReviewTypeRequest {
 }
 
 /// Tells "absent" (`None`) from "null" (`Some(None)`).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> std::result::Result<Option<Option<T>>, D::Error> {
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> std::result::Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
 
@@ -170,10 +200,19 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> std::result:
 #[utoipa::path(post, path = "/admin/review-types", tag = "admin", request_body = CatalogueListRequest,
     responses((status = 200, body = EnvelopeAList<AdminReviewType>), (status = 400, body = ErrorA), (status = 401, body = ErrorA)),
     security(("token" = [])))]
-pub async fn list_review_types(_admin: Authenticated<Admin>, state: Data, body: Body<CatalogueListRequest>) -> Result {
+pub async fn list_review_types(
+    _admin: Authenticated<Admin>,
+    state: Data,
+    body: Body<CatalogueListRequest>,
+) -> Result {
     let body = body.parse()?;
     let page = body.page()?;
-    let result = blocking(move || state.catalogue.list_review_types(body.active, body.q.as_deref(), page)).await?;
+    let result = blocking(move || {
+        state
+            .catalogue
+            .list_review_types(body.active, body.q.as_deref(), page)
+    })
+    .await?;
     Ok(envelope::a_list("ok", result, AdminReviewType::from))
 }
 
@@ -181,7 +220,11 @@ pub async fn list_review_types(_admin: Authenticated<Admin>, state: Data, body: 
 #[utoipa::path(post, path = "/admin/review-type-details", tag = "admin", request_body = RtIdRequest,
     responses((status = 200, body = EnvelopeA<AdminReviewType>), (status = 404, body = ErrorA)),
     security(("token" = [])))]
-pub async fn review_type_details(_admin: Authenticated<Admin>, state: Data, body: Body<RtIdRequest>) -> Result {
+pub async fn review_type_details(
+    _admin: Authenticated<Admin>,
+    state: Data,
+    body: Body<RtIdRequest>,
+) -> Result {
     let id = parse_uuid("rt_id", &body.parse()?.rt_id)?;
     let rt = blocking(move || state.catalogue.review_type(id)).await?;
     Ok(envelope::a_ok("ok", AdminReviewType::from(rt)))
@@ -191,7 +234,11 @@ pub async fn review_type_details(_admin: Authenticated<Admin>, state: Data, body
 #[utoipa::path(post, path = "/admin/create-review-type", tag = "admin", request_body = CreateReviewTypeRequest,
     responses((status = 201, body = EnvelopeA<AdminReviewType>), (status = 400, body = ErrorA), (status = 409, body = ErrorA)),
     security(("token" = [])))]
-pub async fn create_review_type(_admin: Authenticated<Admin>, state: Data, body: Body<CreateReviewTypeRequest>) -> Result {
+pub async fn create_review_type(
+    _admin: Authenticated<Admin>,
+    state: Data,
+    body: Body<CreateReviewTypeRequest>,
+) -> Result {
     let b = body.parse()?;
     let new = NewReviewType {
         name_en: b.name_en,
@@ -207,14 +254,21 @@ pub async fn create_review_type(_admin: Authenticated<Admin>, state: Data, body:
         active: b.active,
     };
     let rt = blocking(move || state.catalogue.create_review_type(new)).await?;
-    Ok(envelope::a_created("Review type created", AdminReviewType::from(rt)))
+    Ok(envelope::a_created(
+        "Review type created",
+        AdminReviewType::from(rt),
+    ))
 }
 
 /// Changes a review type; absent fields keep their value.
 #[utoipa::path(post, path = "/admin/update-review-type", tag = "admin", request_body = UpdateReviewTypeRequest,
     responses((status = 200, body = EnvelopeA<AdminReviewType>), (status = 400, body = ErrorA), (status = 404, body = ErrorA), (status = 409, body = ErrorA)),
     security(("token" = [])))]
-pub async fn update_review_type(_admin: Authenticated<Admin>, state: Data, body: Body<UpdateReviewTypeRequest>) -> Result {
+pub async fn update_review_type(
+    _admin: Authenticated<Admin>,
+    state: Data,
+    body: Body<UpdateReviewTypeRequest>,
+) -> Result {
     let b = body.parse()?;
     let id = parse_uuid("rt_id", &b.rt_id)?;
     let patch = ReviewTypePatch {
@@ -231,13 +285,20 @@ pub async fn update_review_type(_admin: Authenticated<Admin>, state: Data, body:
         active: b.active,
     };
     let rt = blocking(move || state.catalogue.update_review_type(id, patch)).await?;
-    Ok(envelope::a_ok("Review type updated", AdminReviewType::from(rt)))
+    Ok(envelope::a_ok(
+        "Review type updated",
+        AdminReviewType::from(rt),
+    ))
 }
 
 async fn set_review_type_active(state: Data, body: Body<RtIdRequest>, active: bool) -> Result {
     let id = parse_uuid("rt_id", &body.parse()?.rt_id)?;
     let rt = blocking(move || state.catalogue.set_review_type_active(id, active)).await?;
-    let message = if active { "Review type activated" } else { "Review type deactivated" };
+    let message = if active {
+        "Review type activated"
+    } else {
+        "Review type deactivated"
+    };
     Ok(envelope::a_ok(message, AdminReviewType::from(rt)))
 }
 
@@ -245,7 +306,11 @@ async fn set_review_type_active(state: Data, body: Body<RtIdRequest>, active: bo
 #[utoipa::path(post, path = "/admin/activate-review-type", tag = "admin", request_body = RtIdRequest,
     responses((status = 200, body = EnvelopeA<AdminReviewType>), (status = 404, body = ErrorA)),
     security(("token" = [])))]
-pub async fn activate_review_type(_admin: Authenticated<Admin>, state: Data, body: Body<RtIdRequest>) -> Result {
+pub async fn activate_review_type(
+    _admin: Authenticated<Admin>,
+    state: Data,
+    body: Body<RtIdRequest>,
+) -> Result {
     set_review_type_active(state, body, true).await
 }
 
@@ -253,7 +318,11 @@ pub async fn activate_review_type(_admin: Authenticated<Admin>, state: Data, bod
 #[utoipa::path(post, path = "/admin/deactivate-review-type", tag = "admin", request_body = RtIdRequest,
     responses((status = 200, body = EnvelopeA<AdminReviewType>), (status = 404, body = ErrorA)),
     security(("token" = [])))]
-pub async fn deactivate_review_type(_admin: Authenticated<Admin>, state: Data, body: Body<RtIdRequest>) -> Result {
+pub async fn deactivate_review_type(
+    _admin: Authenticated<Admin>,
+    state: Data,
+    body: Body<RtIdRequest>,
+) -> Result {
     set_review_type_active(state, body, false).await
 }
 
@@ -312,11 +381,19 @@ pub struct UpdateDiseaseCategoryRequest {
 #[utoipa::path(post, path = "/admin/disease-categories", tag = "admin", request_body = CatalogueListRequest,
     responses((status = 200, body = EnvelopeAList<AdminDiseaseCategory>), (status = 400, body = ErrorA)),
     security(("token" = [])))]
-pub async fn list_disease_categories(_admin: Authenticated<Admin>, state: Data, body: Body<CatalogueListRequest>) -> Result {
+pub async fn list_disease_categories(
+    _admin: Authenticated<Admin>,
+    state: Data,
+    body: Body<CatalogueListRequest>,
+) -> Result {
     let body = body.parse()?;
     let page = body.page()?;
-    let result =
-        blocking(move || state.catalogue.list_disease_categories(body.active, body.q.as_deref(), page)).await?;
+    let result = blocking(move || {
+        state
+            .catalogue
+            .list_disease_categories(body.active, body.q.as_deref(), page)
+    })
+    .await?;
     Ok(envelope::a_list("ok", result, AdminDiseaseCategory::from))
 }
 
@@ -324,7 +401,11 @@ pub async fn list_disease_categories(_admin: Authenticated<Admin>, state: Data, 
 #[utoipa::path(post, path = "/admin/disease-category-details", tag = "admin", request_body = DcIdRequest,
     responses((status = 200, body = EnvelopeA<AdminDiseaseCategory>), (status = 404, body = ErrorA)),
     security(("token" = [])))]
-pub async fn disease_category_details(_admin: Authenticated<Admin>, state: Data, body: Body<DcIdRequest>) -> Result {
+pub async fn disease_category_details(
+    _admin: Authenticated<Admin>,
+    state: Data,
+    body: Body<DcIdRequest>,
+) -> Result {
     let id = parse_uuid("dc_id", &body.parse()?.dc_id)?;
     let dc = blocking(move || state.catalogue.disease_category(id)).await?;
     Ok(envelope::a_ok("ok", AdminDiseaseCategory::from(dc)))
@@ -334,29 +415,55 @@ pub async fn disease_category_details(_admin: Authenticated<Admin>, state: Data,
 #[utoipa::path(post, path = "/admin/create-disease-category", tag = "admin", request_body = CreateDiseaseCategoryRequest,
     responses((status = 201, body = EnvelopeA<AdminDiseaseCategory>), (status = 400, body = ErrorA), (status = 409, body = ErrorA)),
     security(("token" = [])))]
-pub async fn create_disease_category(_admin: Authenticated<Admin>, state: Data, body: Body<CreateDiseaseCategoryRequest>) -> Result {
+pub async fn create_disease_category(
+    _admin: Authenticated<Admin>,
+    state: Data,
+    body: Body<CreateDiseaseCategoryRequest>,
+) -> Result {
     let b = body.parse()?;
-    let new = NewDiseaseCategory { speciality_en: b.speciality_en, speciality_ar: b.speciality_ar, active: b.active };
+    let new = NewDiseaseCategory {
+        speciality_en: b.speciality_en,
+        speciality_ar: b.speciality_ar,
+        active: b.active,
+    };
     let dc = blocking(move || state.catalogue.create_disease_category(new)).await?;
-    Ok(envelope::a_created("Disease category created", AdminDiseaseCategory::from(dc)))
+    Ok(envelope::a_created(
+        "Disease category created",
+        AdminDiseaseCategory::from(dc),
+    ))
 }
 
 /// Changes a disease category; absent fields keep their value.
 #[utoipa::path(post, path = "/admin/update-disease-category", tag = "admin", request_body = UpdateDiseaseCategoryRequest,
     responses((status = 200, body = EnvelopeA<AdminDiseaseCategory>), (status = 400, body = ErrorA), (status = 404, body = ErrorA), (status = 409, body = ErrorA)),
     security(("token" = [])))]
-pub async fn update_disease_category(_admin: Authenticated<Admin>, state: Data, body: Body<UpdateDiseaseCategoryRequest>) -> Result {
+pub async fn update_disease_category(
+    _admin: Authenticated<Admin>,
+    state: Data,
+    body: Body<UpdateDiseaseCategoryRequest>,
+) -> Result {
     let b = body.parse()?;
     let id = parse_uuid("dc_id", &b.dc_id)?;
-    let patch = DiseaseCategoryPatch { speciality_en: b.speciality_en, speciality_ar: b.speciality_ar, active: b.active };
+    let patch = DiseaseCategoryPatch {
+        speciality_en: b.speciality_en,
+        speciality_ar: b.speciality_ar,
+        active: b.active,
+    };
     let dc = blocking(move || state.catalogue.update_disease_category(id, patch)).await?;
-    Ok(envelope::a_ok("Disease category updated", AdminDiseaseCategory::from(dc)))
+    Ok(envelope::a_ok(
+        "Disease category updated",
+        AdminDiseaseCategory::from(dc),
+    ))
 }
 
 async fn set_disease_category_active(state: Data, body: Body<DcIdRequest>, active: bool) -> Result {
     let id = parse_uuid("dc_id", &body.parse()?.dc_id)?;
     let dc = blocking(move || state.catalogue.set_disease_category_active(id, active)).await?;
-    let message = if active { "Disease category activated" } else { "Disease category deactivated" };
+    let message = if active {
+        "Disease category activated"
+    } else {
+        "Disease category deactivated"
+    };
     Ok(envelope::a_ok(message, AdminDiseaseCategory::from(dc)))
 }
 
@@ -364,7 +471,11 @@ async fn set_disease_category_active(state: Data, body: Body<DcIdRequest>, activ
 #[utoipa::path(post, path = "/admin/activate-disease-category", tag = "admin", request_body = DcIdRequest,
     responses((status = 200, body = EnvelopeA<AdminDiseaseCategory>), (status = 404, body = ErrorA)),
     security(("token" = [])))]
-pub async fn activate_disease_category(_admin: Authenticated<Admin>, state: Data, body: Body<DcIdRequest>) -> Result {
+pub async fn activate_disease_category(
+    _admin: Authenticated<Admin>,
+    state: Data,
+    body: Body<DcIdRequest>,
+) -> Result {
     set_disease_category_active(state, body, true).await
 }
 
@@ -372,6 +483,10 @@ pub async fn activate_disease_category(_admin: Authenticated<Admin>, state: Data
 #[utoipa::path(post, path = "/admin/deactivate-disease-category", tag = "admin", request_body = DcIdRequest,
     responses((status = 200, body = EnvelopeA<AdminDiseaseCategory>), (status = 404, body = ErrorA)),
     security(("token" = [])))]
-pub async fn deactivate_disease_category(_admin: Authenticated<Admin>, state: Data, body: Body<DcIdRequest>) -> Result {
+pub async fn deactivate_disease_category(
+    _admin: Authenticated<Admin>,
+    state: Data,
+    body: Body<DcIdRequest>,
+) -> Result {
     set_disease_category_active(state, body, false).await
 }

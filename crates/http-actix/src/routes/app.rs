@@ -18,7 +18,9 @@ type Result<T = HttpResponse> = std::result::Result<T, ApiError<App>>;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(post_resource::<App>("/how").route(web::post().to(how)))
         .service(post_resource::<App>("/review-types").route(web::post().to(review_types)))
-        .service(post_resource::<App>("/disease-categories").route(web::post().to(disease_categories)));
+        .service(
+            post_resource::<App>("/disease-categories").route(web::post().to(disease_categories)),
+        );
 }
 
 fn lang(req: &HttpRequest) -> Lang {
@@ -67,9 +69,15 @@ pub async fn how(req: HttpRequest, _user: Authenticated<App>) -> Result {
             steps: how
                 .steps
                 .into_iter()
-                .map(|s| HowStep { seq: s.seq, title: s.title.to_owned(), icon: s.icon.to_owned() })
+                .map(|s| HowStep {
+                    seq: s.seq,
+                    title: s.title.to_owned(),
+                    icon: s.icon.to_owned(),
+                })
                 .collect(),
-            cta: HowCta { submit_now: how.submit_now.to_owned() },
+            cta: HowCta {
+                submit_now: how.submit_now.to_owned(),
+            },
         },
     ))
 }
@@ -173,13 +181,20 @@ pub async fn disease_categories(
     let body = body.parse()?;
     let lang = lang(&req);
     let state = state(&req)?;
-    let items =
-        blocking(move || state.catalogue.disease_category_picker(lang, body.q.as_deref())).await?;
+    let items = blocking(move || {
+        state
+            .catalogue
+            .disease_category_picker(lang, body.q.as_deref())
+    })
+    .await?;
     Ok(envelope::a_ok(
         "ok",
         DiseaseCategoriesData {
             lang: lang.code(),
-            items: items.into_iter().map(|(key, value)| KeyValue { key, value }).collect(),
+            items: items
+                .into_iter()
+                .map(|(key, value)| KeyValue { key, value })
+                .collect(),
         },
     ))
 }

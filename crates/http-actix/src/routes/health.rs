@@ -9,7 +9,8 @@ use crate::state::AppState;
 use crate::surface::App;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz)).route("/readyz", web::get().to(readyz));
+    cfg.route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz));
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -31,6 +32,8 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let readiness = state.readiness.clone();
     match blocking::<App, _, _>(move || readiness.check()).await {
         Ok(()) => HttpResponse::Ok().json(Health { status: "ready" }),
-        Err(_) => HttpResponse::ServiceUnavailable().json(Health { status: "unavailable" }),
+        Err(_) => HttpResponse::ServiceUnavailable().json(Health {
+            status: "unavailable",
+        }),
     }
 }

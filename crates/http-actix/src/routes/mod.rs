@@ -6,7 +6,7 @@ pub mod health;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{ALLOW, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse, ResponseError, Resource, web};
+use actix_web::{HttpRequest, HttpResponse, Resource, ResponseError, web};
 
 use crate::error::ApiError;
 use crate::surface::Surface;
@@ -17,10 +17,15 @@ pub(crate) fn post_resource<S: Surface>(path: &str) -> Resource {
 }
 
 async fn method_not_allowed<S: Surface>(req: HttpRequest) -> HttpResponse {
-    let message =
-        format!("Method {} is not allowed on {}; use POST", req.method(), req.path());
+    let message = format!(
+        "Method {} is not allowed on {}; use POST",
+        req.method(),
+        req.path()
+    );
     let mut response = ApiError::<S>::new(StatusCode::METHOD_NOT_ALLOWED, message).error_response();
-    response.headers_mut().insert(ALLOW, HeaderValue::from_static("POST"));
+    response
+        .headers_mut()
+        .insert(ALLOW, HeaderValue::from_static("POST"));
     response
 }
 

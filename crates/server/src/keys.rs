@@ -1,0 +1,70 @@
+//! The token key ring: from `TOKEN_KEYS`, or from a file in `DATA_DIR` created on first start.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use token::KeyRing;
+
+use crate::config::Config;
+
+pub const FILE_NAME: &str = "token-keys";
+
+pub fn file_path(config: &Config) -> PathBuf {
+    config.data_dir.join(FILE_NAME)
+}
+
+/// Loads the key ring, creating the file ring if neither source exists yet.
+pub fn load(config: &Config) -> anyhow::Result<KeyRing> {
+    if let Some(keys) = &config.token_keys {
+        return KeyRing::parse(keys.expose()).context("TOKEN_KEYS is not a valid key ring");
+    }
+    let path = file_path(config);
+    if path.exists() {
+        let text =
+            fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        return KeyRing::parse(&text)
+            .with_context(|| format!("{} is not a valid key ring", path.display()));
+    }
+    let ring = KeyRing::generate();
+    write_private(&path, &ring.to_text())?;
+    tracing::warn!(
+        path = %path.display(),
+        "no TOKEN_KEYS configured: created a new token key ring; keep this file private and back it up"
+    );
+    Ok(ring)
+}
+
+/// Adds a new current key to the file ring; tokens sealed by the older keys stay valid.
+pub fn rotate(config: &Config) -> anyhow::Result<KeyRing> {
+    anyhow::ensure!(
+        config.token_keys.is_none(),
+        "keys come from TOKEN_KEYS: rotate by putting a new ID:ENC_HEX:SIG_HEX entry first and keeping the old ones"
+    );
+    let ring = load(config)?.rotate();
+    write_private(&file_path(config), &ring.to_text())?;
+    Ok(ring)
+}
+
+fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let tmp = path.with_extension("tmp");
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(&tmp)
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()?;
+    // Rename is atomic: a crash leaves the old ring or the new one, never half of one.
+    fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}

@@ -1,0 +1,8 @@
+//! The server: configuration, wiring and command line. The only crate that knows every adapter.
+
+pub mod config;
+pub mod keys;
+pub mod seed;
+mod wiring;
+
+pub use wiring::{Platform, open};

@@ -1,0 +1,170 @@
+//! The binary as an operator uses it: a fresh data directory, no configuration at all.
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn server(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_server"))
+        .args(args)
+        .env_clear()
+        .env("DATA_DIR", data_dir)
+        .env("RUST_LOG", "info")
+        .output()
+        .expect("server binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+struct Serving(Child);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn a_new_operator_can_seed_issue_a_token_and_serve() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+
+    let seeded = server(&data, &["seed-demo"]);
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    assert_eq!(
+        stdout(&seeded),
+        "demo catalogue: 12 created, 0 already present\n"
+    );
+    let again = server(&data, &["seed-demo"]);
+    assert_eq!(
+        stdout(&again),
+        "demo catalogue: 0 created, 12 already present\n"
+    );
+    assert!(
+        data.join("medcare.db").exists(),
+        "the embedded database is created on first use"
+    );
+
+    let keys = data.join("token-keys");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&keys).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+
+    let issued = server(
+        &data,
+        &[
+            "token",
+            "issue",
+            "--aud",
+            "snr_usr",
+            "--sub",
+            "patient-9",
+            "--ttl",
+            "1h",
+        ],
+    );
+    assert!(issued.status.success());
+    let token = stdout(&issued);
+    let token = token.strip_suffix('\n').expect("one line");
+    assert!(
+        !token.is_empty()
+            && token
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    );
+
+    let status = server(&data, &["migrate", "status"]);
+    assert!(
+        stdout(&status).starts_with("[applied] 2026-11-23-000001_catalogue_and_auth"),
+        "{}",
+        stdout(&status)
+    );
+
+    let bad = server(
+        &data,
+        &["token", "issue", "--aud", "everyone", "--sub", "x"],
+    );
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("audience must be one of"));
+
+    // Serve, and use the token as the mobile app would.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(env!("CARGO_BIN_EXE_server"))
+        .arg("serve")
+        .env_clear()
+        .env("DATA_DIR", &data)
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("HTTP_WORKERS", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut serving = Serving(child);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let base = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    while agent.get(format!("{base}/healthz")).call().is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut response = agent
+        .post(format!("{base}/app/review-types"))
+        .header("authorization", format!("Bearer {token}"))
+        .header("lang", "ar")
+        .send_json(serde_json::json!({}))
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let body: serde_json::Value = response.body_mut().read_json().unwrap();
+    assert_eq!(body["data"]["items"].as_array().unwrap().len(), 4);
+    assert_eq!(body["data"]["items"][0]["title"], "قراءة ثانية للأشعة");
+    assert_eq!(body["data"]["items"][0]["price"], 350.5);
+
+    let _ = serving.0.kill();
+    let _ = serving.0.wait();
+    let mut log = String::new();
+    serving
+        .0
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    assert!(
+        log.contains("request_id"),
+        "one structured line per request: {log}"
+    );
+    let ring = std::fs::read_to_string(&keys).unwrap();
+    for entry in ring
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        for secret in entry.split(':').skip(1) {
+            assert!(!log.contains(secret), "a key appeared in the log");
+        }
+    }
+    assert!(!log.contains(token), "a token appeared in the log");
+}

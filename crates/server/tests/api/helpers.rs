@@ -1,0 +1,185 @@
+//! Spawns the real server on a loopback port, on a fresh database of each configured backend.
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use domain::identity::{Audience, IssueRequest};
+use serde_json::Value;
+use server::config::{Config, Secret};
+use server::{Platform, open};
+use store_diesel::testing::TestDb;
+use token::KeyRing;
+use ureq::http;
+
+pub struct TestApp {
+    pub base: String,
+    pub platform: Platform,
+    pub ring: KeyRing,
+    pub backend: String,
+    handle: actix_web::dev::ServerHandle,
+    agent: ureq::Agent,
+    // Dropped last: the database outlives the server that uses it.
+    _db: TestDb,
+}
+
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: http::HeaderMap,
+    pub text: String,
+    pub json: Value,
+}
+
+impl Response {
+    /// The envelope A message.
+    pub fn message(&self) -> &str {
+        self.json["message"].as_str().unwrap_or_default()
+    }
+}
+
+/// One app per configured backend: SQLite always, PostgreSQL when `TEST_DATABASE_URL` is set.
+pub fn apps() -> Vec<TestApp> {
+    TestDb::all().into_iter().map(TestApp::spawn).collect()
+}
+
+pub fn config_for(db: &TestDb, ring: &KeyRing) -> Config {
+    Config {
+        data_dir: std::env::temp_dir(),
+        database_url: Secret::new(db.url.clone()),
+        pool_size: 4,
+        bind_addr: "127.0.0.1:0".into(),
+        http_workers: 2,
+        token_keys: Some(Secret::new(ring.to_text())),
+        log_json: false,
+    }
+}
+
+impl TestApp {
+    pub fn spawn(db: TestDb) -> TestApp {
+        Self::spawn_with_ring(db, KeyRing::generate())
+    }
+
+    pub fn spawn_with_ring(db: TestDb, ring: KeyRing) -> TestApp {
+        let config = config_for(&db, &ring);
+        let platform = open(&config).expect("platform opens");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let base = format!("http://{}", listener.local_addr().expect("local addr"));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let serving = platform.clone();
+        std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let server = serving.serve(listener, &config).expect("server starts");
+                tx.send(server.handle()).expect("handle sent");
+                server.await
+            })
+        });
+        let handle = rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("server started");
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build()
+            .into();
+        let backend = format!("{:?}", platform.store.backend());
+        TestApp {
+            base,
+            platform,
+            ring,
+            backend,
+            handle,
+            agent,
+            _db: db,
+        }
+    }
+
+    /// A token from the server's own ring.
+    pub fn token(&self, audience: Audience, sub: &str, roles: &[&str]) -> String {
+        self.platform
+            .state
+            .auth
+            .issue(&IssueRequest {
+                audience,
+                subject: sub.into(),
+                roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+                scope: None,
+                ttl: Duration::from_secs(600),
+            })
+            .expect("token issued")
+    }
+
+    pub fn user(&self) -> String {
+        self.token(Audience::SnrUsr, "patient-1", &[])
+    }
+
+    pub fn admin(&self) -> String {
+        self.token(Audience::SnrAdmin, "admin-1", &["admin"])
+    }
+
+    /// Any request; `body` is sent as is with `content_type` when given.
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<(&str, Vec<u8>)>,
+    ) -> Response {
+        let mut builder = http::Request::builder()
+            .method(method)
+            .uri(format!("{}{}", self.base, path));
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let (content_type, bytes) = body.unwrap_or(("", Vec::new()));
+        if !content_type.is_empty() {
+            builder = builder.header("content-type", content_type);
+        }
+        let request = builder.body(bytes).expect("request builds");
+        let response = self.agent.run(request).expect("server answers");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.into_body().read_to_string().expect("body reads");
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Response {
+            status,
+            headers,
+            text,
+            json,
+        }
+    }
+
+    /// `POST path` with a JSON body and the token (if any).
+    pub fn post(&self, path: &str, token: Option<&str>, body: Value) -> Response {
+        self.post_with(path, token, &[], body)
+    }
+
+    pub fn post_with(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        extra: &[(&str, &str)],
+        body: Value,
+    ) -> Response {
+        let mut headers: Vec<(&str, &str)> = extra.to_vec();
+        if let Some(t) = token {
+            headers.push(("authorization", t));
+        }
+        self.send(
+            "POST",
+            path,
+            &headers,
+            Some(("application/json", body.to_string().into_bytes())),
+        )
+    }
+
+    pub fn get(&self, path: &str) -> Response {
+        self.send("GET", path, &[], None)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        actix_web::rt::System::new().block_on(handle.stop(false));
+    }
+}

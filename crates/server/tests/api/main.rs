@@ -1,0 +1,9 @@
+//! End-to-end tests: the real server on loopback, on SQLite and (when `TEST_DATABASE_URL` is set)
+//! PostgreSQL.
+
+mod admin;
+mod auth;
+mod catalogue;
+mod cli;
+mod errors;
+mod helpers;

@@ -1,0 +1,62 @@
+//! Small pieces every repository shares: portable SQL functions, `LIKE` patterns, and the text forms
+//! of ids and timestamps.
+
+use diesel::sql_types::Text;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// The escape character of every `LIKE` pattern built by [`contains_pattern`]; pass it to
+/// `.escape(..)`.
+pub(crate) const LIKE_ESCAPE: char = '\\';
+
+diesel::define_sql_function! {
+    /// SQL `lower`: ASCII folding on SQLite, Unicode folding on PostgreSQL (a superset, so a
+    /// search never matches less there).
+    fn lower(x: Text) -> Text;
+}
+
+/// A `LIKE` pattern matching `needle` anywhere, with the user's `%`, `_` and `\` taken literally.
+pub(crate) fn contains_pattern(needle: &str) -> String {
+    let mut pattern = String::with_capacity(needle.len() + 2);
+    pattern.push('%');
+    for c in needle.chars() {
+        if matches!(c, '%' | '_' | LIKE_ESCAPE) {
+            pattern.push(LIKE_ESCAPE);
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// An instant as stored: fixed-width RFC 3339, so text order is time order on every backend.
+pub(crate) fn timestamp(at: OffsetDateTime) -> String {
+    domain::kernel::time::format_rfc3339(at)
+}
+
+pub(crate) fn parse_timestamp(raw: &str) -> domain::Result<OffsetDateTime> {
+    domain::kernel::time::parse_rfc3339(raw)
+}
+
+/// An id as stored: lowercase hyphenated, the one form lookups compare against.
+pub(crate) fn id_text(id: Uuid) -> String {
+    id.hyphenated().to_string()
+}
+
+pub(crate) fn parse_id(raw: &str) -> domain::Result<Uuid> {
+    Uuid::parse_str(raw)
+        .map_err(|e| domain::Error::Internal(format!("stored id {raw:?} is not a UUID: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(contains_pattern("card"), "%card%");
+        assert_eq!(contains_pattern("100%"), "%100\\%%");
+        assert_eq!(contains_pattern("a_b\\c"), "%a\\_b\\\\c%");
+        assert_eq!(contains_pattern(""), "%%");
+    }
+}

@@ -1,0 +1,180 @@
+//! Throwaway databases for tests, so that every storage test runs against both backends.
+//!
+//! SQLite is always available (a file in a temporary directory). PostgreSQL joins when
+//! `TEST_DATABASE_URL` names a server the tests may create databases on, e.g.
+//! `postgres://postgres@127.0.0.1:5432/postgres`: each [`TestDb`] gets a database of its own, dropped
+//! again when the [`TestDb`] is. A configured but unreachable server makes the test panic rather
+//! than quietly skip PostgreSQL.
+
+use diesel::prelude::*;
+use tempfile::TempDir;
+use uuid::Uuid;
+
+use crate::connection::{Backend, Store};
+
+/// The environment variable naming the PostgreSQL server for tests.
+pub const TEST_DATABASE_URL: &str = "TEST_DATABASE_URL";
+
+/// Connections per test store: enough for tests that use the store from several threads.
+const POOL_SIZE: u32 = 4;
+
+/// A fresh database and a [`Store`] on it; dropping it deletes the database.
+#[derive(Debug)]
+pub struct TestDb {
+    pub store: Store,
+    /// The URL `store` was opened with, for tests that open their own connections.
+    pub url: String,
+    /// Keeps the SQLite file alive.
+    _dir: Option<TempDir>,
+    /// For PostgreSQL: the server URL the database was created through, and the database's name.
+    created: Option<(String, String)>,
+}
+
+impl TestDb {
+    /// A migrated SQLite database.
+    pub fn sqlite() -> TestDb {
+        migrated(Self::sqlite_unmigrated())
+    }
+
+    /// A migrated PostgreSQL database, or `None` when `TEST_DATABASE_URL` is unset.
+    ///
+    /// # Panics
+    /// When `TEST_DATABASE_URL` is set but the server cannot be used.
+    pub fn postgres() -> Option<TestDb> {
+        Self::postgres_unmigrated().map(migrated)
+    }
+
+    /// Every configured backend, migrated: SQLite, then PostgreSQL when configured.
+    pub fn all() -> Vec<TestDb> {
+        Self::all_unmigrated().into_iter().map(migrated).collect()
+    }
+
+    /// Every configured backend with an empty schema, for migration tests.
+    pub fn all_unmigrated() -> Vec<TestDb> {
+        let mut dbs = vec![Self::sqlite_unmigrated()];
+        dbs.extend(Self::postgres_unmigrated());
+        dbs
+    }
+
+    pub fn sqlite_unmigrated() -> TestDb {
+        let dir = match tempfile::tempdir() {
+            Ok(dir) => dir,
+            Err(e) => panic!("cannot create a temporary directory for SQLite: {e}"),
+        };
+        let url = format!("sqlite://{}", dir.path().join("store.db").display());
+        let store = match Store::connect(&url, POOL_SIZE) {
+            Ok(store) => store,
+            Err(e) => panic!("cannot open the SQLite test database {url}: {e}"),
+        };
+        TestDb {
+            store,
+            url,
+            _dir: Some(dir),
+            created: None,
+        }
+    }
+
+    pub fn postgres_unmigrated() -> Option<TestDb> {
+        let server = std::env::var(TEST_DATABASE_URL)
+            .ok()
+            .filter(|url| !url.trim().is_empty())?;
+        let name = format!("store_test_{}", Uuid::new_v4().simple());
+        let mut admin = match PgConnection::establish(&server) {
+            Ok(conn) => conn,
+            Err(e) => panic!(
+                "{TEST_DATABASE_URL} is set to {server} but PostgreSQL cannot be reached: {} \
+                 (unset {TEST_DATABASE_URL} to test on SQLite only)",
+                e.to_string().trim_end()
+            ),
+        };
+        if let Err(e) = diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin) {
+            panic!("cannot create the test database {name} through {server}: {e}");
+        }
+        let url = with_database(&server, &name);
+        let store = match Store::connect(&url, POOL_SIZE) {
+            Ok(store) => store,
+            Err(e) => {
+                drop_database(&server, &name);
+                panic!("cannot open the test database {url}: {e}");
+            }
+        };
+        Some(TestDb {
+            store,
+            url,
+            _dir: None,
+            created: Some((server, name)),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.store.backend()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((server, name)) = &self.created {
+            drop_database(server, name);
+        }
+    }
+}
+
+fn migrated(db: TestDb) -> TestDb {
+    if let Err(e) = db.store.run_migrations() {
+        panic!("cannot migrate the {} test database: {e}", db.backend());
+    }
+    db
+}
+
+/// `FORCE` ends the store's pooled connections, which are still open when this runs. Failing to
+/// clean up is reported, not a panic: this runs in `Drop`, possibly during unwinding.
+fn drop_database(server: &str, name: &str) {
+    let dropped = PgConnection::establish(server)
+        .map_err(|e| e.to_string())
+        .and_then(|mut admin| {
+            diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin)
+                .map_err(|e| e.to_string())
+        });
+    if let Err(e) = dropped {
+        eprintln!("cannot drop the test database {name}: {e}");
+    }
+}
+
+/// `url` with its database name replaced by `name`, keeping any query string.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let authority_start = base.find("://").map_or(0, |i| i + 3);
+    let server = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{server}/{name}?{query}"),
+        None => format!("{server}/{name}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn database_name_is_replaced() {
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
+            "postgres://postgres@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            with_database("postgresql://u:p@h/db?sslmode=disable", "t1"),
+            "postgresql://u:p@h/t1?sslmode=disable"
+        );
+        assert_eq!(
+            with_database("postgres://h:5432", "t1"),
+            "postgres://h:5432/t1"
+        );
+    }
+}

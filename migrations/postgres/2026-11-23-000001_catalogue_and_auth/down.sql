@@ -1,0 +1,3 @@
+DROP TABLE revoked_tokens;
+DROP TABLE disease_categories;
+DROP TABLE review_types;

@@ -1,0 +1,199 @@
+//! `cargo xtask bench`: the release server under `wrk`, each route against a bare route of the same
+//! server measured in the same run, so the ratio means something on any machine.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::{Result, exec, root};
+
+struct Scenario {
+    name: &'static str,
+    method: &'static str,
+    path: &'static str,
+    body: &'static str,
+    authorized: bool,
+}
+
+const SCENARIOS: [Scenario; 2] = [
+    Scenario {
+        name: "GET /healthz (bare: no auth, no database)",
+        method: "GET",
+        path: "/healthz",
+        body: "",
+        authorized: false,
+    },
+    Scenario {
+        name: "POST /app/review-types (token + catalogue read)",
+        method: "POST",
+        path: "/app/review-types",
+        body: "{}",
+        authorized: true,
+    },
+];
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn run(args: &[&str]) -> Result {
+    let quick = args.contains(&"--quick");
+    let (duration, rounds) = if quick { ("3s", 1) } else { ("10s", 3) };
+    ensure_wrk()?;
+    exec(Command::new(env!("CARGO")).current_dir(root()).args([
+        "build",
+        "--release",
+        "-p",
+        "server",
+    ]))?;
+    let bin = root().join("target/release/server");
+    let data = std::env::temp_dir().join(format!("medcare-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+
+    let cli = |args: &[&str]| -> Result<String> {
+        let out = Command::new(&bin)
+            .args(args)
+            .env("DATA_DIR", &data)
+            .env("RUST_LOG", "warn")
+            .output()
+            .map_err(|e| format!("cannot run the server binary: {e}"))?;
+        if !out.status.success() {
+            return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    };
+    cli(&["seed-demo"])?;
+    let token = cli(&[
+        "token",
+        "issue",
+        "--aud",
+        "snr_usr",
+        "--sub",
+        "bench-user",
+        "--ttl",
+        "2h",
+    ])?;
+
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| e.to_string())?
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let child = Command::new(&bin)
+        .arg("serve")
+        .env("DATA_DIR", &data)
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+    let _server = Server(child);
+    wait_ready(&format!("{base}/healthz"))?;
+
+    let mut results: Vec<Vec<f64>> = SCENARIOS.iter().map(|_| Vec::new()).collect();
+    for round in 1..=rounds {
+        // Variants alternate inside each round so drift hits them alike.
+        for (i, s) in SCENARIOS.iter().enumerate() {
+            let script = lua_script(&data, i, s, &token)?;
+            let rps = wrk(&base, s.path, &script, duration)?;
+            println!("round {round}: {:<50} {rps:>10.0} req/s", s.name);
+            results[i].push(rps);
+        }
+    }
+    let medians: Vec<f64> = results.iter_mut().map(|r| median(r)).collect();
+    println!(
+        "\nwrk -t2 -c64 -d{duration}, median of {rounds} round(s), release build, {} core(s)",
+        cores()
+    );
+    println!("{:<52} {:>10} {:>8}", "scenario", "req/s", "÷ bare");
+    for (s, m) in SCENARIOS.iter().zip(&medians) {
+        println!("{:<52} {:>10.0} {:>8.2}", s.name, m, m / medians[0]);
+    }
+    let _ = std::fs::remove_dir_all(&data);
+    Ok(())
+}
+
+fn ensure_wrk() -> Result {
+    if Command::new("wrk")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+    {
+        return Ok(());
+    }
+    eprintln!("wrk is not installed; installing it from the distribution's packages");
+    exec(Command::new("apt-get").args(["install", "-y", "-q", "wrk"]))
+        .or_else(|_| {
+            exec(Command::new("apt-get").args(["update", "-q"]))?;
+            exec(Command::new("apt-get").args(["install", "-y", "-q", "wrk"]))
+        })
+        .map_err(|e| format!("{e}: install wrk (Debian/Ubuntu: apt-get install wrk) and run again"))
+}
+
+fn wait_ready(url: &str) -> Result {
+    let started = Instant::now();
+    let addr = url
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap_or("");
+    while std::net::TcpStream::connect(addr).is_err() {
+        if started.elapsed() > Duration::from_secs(30) {
+            return Err("the server did not start within 30 s".into());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(())
+}
+
+fn lua_script(dir: &Path, i: usize, s: &Scenario, token: &str) -> Result<PathBuf> {
+    let mut lua = format!("wrk.method = \"{}\"\n", s.method);
+    if !s.body.is_empty() {
+        lua.push_str(&format!(
+            "wrk.body = '{}'\nwrk.headers[\"Content-Type\"] = \"application/json\"\n",
+            s.body
+        ));
+    }
+    if s.authorized {
+        lua.push_str(&format!("wrk.headers[\"Authorization\"] = \"{token}\"\n"));
+    }
+    let path = dir.join(format!("scenario-{i}.lua"));
+    std::fs::write(&path, lua).map_err(|e| e.to_string())?;
+    Ok(path)
+}
+
+fn wrk(base: &str, path: &str, script: &Path, duration: &str) -> Result<f64> {
+    let out = Command::new("wrk")
+        .args(["-t2", "-c64", &format!("-d{duration}"), "-s"])
+        .arg(script)
+        .arg(format!("{base}{path}"))
+        .output()
+        .map_err(|e| format!("cannot run wrk: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    if text.contains("Non-2xx") {
+        return Err(format!("{path} answered errors under load:\n{text}"));
+    }
+    text.lines()
+        .find_map(|l| l.strip_prefix("Requests/sec:"))
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| format!("unexpected wrk output:\n{text}"))
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(0.0)
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map(usize::from)
+        .unwrap_or(1)
+}
