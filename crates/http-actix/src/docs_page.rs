@@ -40,10 +40,10 @@ fn type_of(schema: &Value) -> String {
             .join(" | "),
         _ => "object".to_owned(),
     };
-    if kind.starts_with("array") {
-        if let Some(items) = schema.get("items") {
-            return format!("array of {}", type_of(items));
-        }
+    if kind.starts_with("array")
+        && let Some(items) = schema.get("items")
+    {
+        return format!("array of {}", type_of(items));
     }
     match schema.get("format").and_then(Value::as_str) {
         Some(format) => format!("{} ({})", esc(&kind), esc(format)),

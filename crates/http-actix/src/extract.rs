@@ -85,3 +85,42 @@ where
         Err(e) => Err(domain::Error::Internal(format!("blocking task failed: {e}")).into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::ResponseError;
+    use domain::identity::Audience;
+    use domain::kernel::ids::ActorId;
+
+    use super::*;
+    use crate::surface::Pro;
+
+    fn actor(roles: &[&str]) -> Authenticated<Pro> {
+        Authenticated {
+            actor: Actor {
+                id: ActorId::parse("EMP1").unwrap(),
+                audience: Audience::SnrPro,
+                roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+                scopes: vec![],
+                jti: "j".into(),
+                expires_at: 0,
+            },
+            surface: PhantomData,
+        }
+    }
+
+    #[test]
+    fn a_missing_role_is_403_in_envelope_a() {
+        assert!(
+            actor(&["coordinator"])
+                .require_role(Role::Coordinator)
+                .is_ok()
+        );
+        let refused = actor(&["doctor"])
+            .require_role(Role::Coordinator)
+            .unwrap_err();
+        assert_eq!(refused.status_code(), StatusCode::FORBIDDEN);
+        assert_eq!(refused.message(), "This action needs the coordinator role");
+        assert_eq!(actor(&[]).actor.id.as_str(), "EMP1");
+    }
+}

@@ -12,55 +12,66 @@ pub struct SeedReport {
     pub existing: usize,
 }
 
-const REVIEW_TYPES: [(&str, &str, &str, &str, &str, i32, i32, i32, f64, &str); 4] = [
-    (
-        "0193a1c0-0000-7000-8000-000000000001",
-        "Standard Review",
-        "مراجعة قياسية",
-        "Reviewed by 3 specialist doctors",
-        "يراجعها 3 أطباء أخصائيين",
-        8,
-        12,
-        3,
-        900.0,
-        "document",
-    ),
-    (
-        "0193a1c0-0000-7000-8000-000000000002",
-        "Express Review",
-        "مراجعة سريعة",
-        "One senior specialist reviews your case within days",
-        "يراجع حالتك أخصائي أول واحد خلال أيام",
-        2,
-        4,
-        1,
-        650.0,
-        "bolt",
-    ),
-    (
-        "0193a1c0-0000-7000-8000-000000000003",
-        "Tumour Board Review",
-        "مراجعة مجلس الأورام",
-        "A multidisciplinary board of 5 oncology specialists",
-        "مجلس متعدد التخصصات من 5 أخصائيين في الأورام",
-        10,
-        14,
-        5,
-        1800.0,
-        "users",
-    ),
-    (
-        "0193a1c0-0000-7000-8000-000000000004",
-        "Imaging Second Read",
-        "قراءة ثانية للأشعة",
-        "A consultant radiologist re-reads your scans",
-        "يعيد استشاري أشعة قراءة صورك",
-        3,
-        5,
-        1,
-        350.5,
-        "scan",
-    ),
+/// One demo review type.
+struct DemoReviewType {
+    id: &'static str,
+    name: (&'static str, &'static str),
+    description: (&'static str, &'static str),
+    days: (i32, i32),
+    doctors: i32,
+    price: f64,
+    icon: &'static str,
+}
+
+const REVIEW_TYPES: [DemoReviewType; 4] = [
+    DemoReviewType {
+        id: "0193a1c0-0000-7000-8000-000000000001",
+        name: ("Standard Review", "مراجعة قياسية"),
+        description: (
+            "Reviewed by 3 specialist doctors",
+            "يراجعها 3 أطباء أخصائيين",
+        ),
+        days: (8, 12),
+        doctors: 3,
+        price: 900.0,
+        icon: "document",
+    },
+    DemoReviewType {
+        id: "0193a1c0-0000-7000-8000-000000000002",
+        name: ("Express Review", "مراجعة سريعة"),
+        description: (
+            "One senior specialist reviews your case within days",
+            "يراجع حالتك أخصائي أول واحد خلال أيام",
+        ),
+        days: (2, 4),
+        doctors: 1,
+        price: 650.0,
+        icon: "bolt",
+    },
+    DemoReviewType {
+        id: "0193a1c0-0000-7000-8000-000000000003",
+        name: ("Tumour Board Review", "مراجعة مجلس الأورام"),
+        description: (
+            "A multidisciplinary board of 5 oncology specialists",
+            "مجلس متعدد التخصصات من 5 أخصائيين في الأورام",
+        ),
+        days: (10, 14),
+        doctors: 5,
+        price: 1800.0,
+        icon: "users",
+    },
+    DemoReviewType {
+        id: "0193a1c0-0000-7000-8000-000000000004",
+        name: ("Imaging Second Read", "قراءة ثانية للأشعة"),
+        description: (
+            "A consultant radiologist re-reads your scans",
+            "يعيد استشاري أشعة قراءة صورك",
+        ),
+        days: (3, 5),
+        doctors: 1,
+        price: 350.5,
+        icon: "scan",
+    },
 ];
 
 const DISEASE_CATEGORIES: [(&str, &str, &str); 8] = [
@@ -109,21 +120,21 @@ fn id(raw: &str) -> Result<Uuid> {
 /// Loads the demo catalogue through the catalogue service, so it obeys every rule a real one does.
 pub fn seed_demo(catalogue: &CatalogueService) -> Result<SeedReport> {
     let mut report = SeedReport::default();
-    for (raw, name_en, name_ar, d_en, d_ar, min, max, doctors, price, icon) in REVIEW_TYPES {
+    for demo in &REVIEW_TYPES {
         let new = NewReviewType {
-            name_en: name_en.into(),
-            name_ar: name_ar.into(),
-            description_en: d_en.into(),
-            description_ar: d_ar.into(),
-            min_review_days: min,
-            max_review_days: max,
-            doctor_count: doctors,
-            price,
+            name_en: demo.name.0.into(),
+            name_ar: demo.name.1.into(),
+            description_en: demo.description.0.into(),
+            description_ar: demo.description.1.into(),
+            min_review_days: demo.days.0,
+            max_review_days: demo.days.1,
+            doctor_count: demo.doctors,
+            price: demo.price,
             currency: Some("USD".into()),
-            icon: Some(icon.into()),
+            icon: Some(demo.icon.into()),
             active: Some(true),
         };
-        if catalogue.ensure_review_type(id(raw)?, new)? {
+        if catalogue.ensure_review_type(id(demo.id)?, new)? {
             report.created += 1;
         } else {
             report.existing += 1;

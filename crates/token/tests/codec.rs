@@ -58,7 +58,7 @@ impl TestKey {
                     aad: &[self.id],
                 },
             )
-            .unwrap();
+            .unwrap_or_else(|e| panic!("test encryption failed: {e}"));
         let mut bytes = vec![self.id];
         bytes.extend_from_slice(&nonce);
         bytes.extend_from_slice(&ciphertext);
@@ -67,7 +67,7 @@ impl TestKey {
 
     /// Decrypts a token of this key to its JWT.
     fn unseal(&self, token: &str) -> String {
-        let bytes = hex::decode(token).unwrap();
+        let bytes = hex::decode(token).unwrap_or_else(|e| panic!("token is not hex: {e}"));
         assert_eq!(bytes[0], self.id);
         let plaintext = XChaCha20Poly1305::new(&self.enc.into())
             .decrypt(
@@ -77,14 +77,14 @@ impl TestKey {
                     aad: &[self.id],
                 },
             )
-            .unwrap();
-        String::from_utf8(plaintext).unwrap()
+            .unwrap_or_else(|e| panic!("token does not decrypt: {e}"));
+        String::from_utf8(plaintext).unwrap_or_else(|e| panic!("JWT is not UTF-8: {e}"))
     }
 }
 
 fn ring(keys: &[&TestKey]) -> KeyRing {
     let text: Vec<String> = keys.iter().map(|k| k.entry()).collect();
-    KeyRing::parse(&text.join(",")).unwrap()
+    KeyRing::parse(&text.join(",")).unwrap_or_else(|e| panic!("test ring: {e}"))
 }
 
 fn claims() -> Claims {
@@ -115,7 +115,7 @@ fn hs256(claims: &impl serde::Serialize, secret: &[u8]) -> String {
         claims,
         &EncodingKey::from_secret(secret),
     )
-    .unwrap()
+    .unwrap_or_else(|e| panic!("cannot sign a test JWT: {e}"))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -738,7 +738,8 @@ mod tests {
 
     #[test]
     fn create_refuses_bad_input_without_writing() {
-        let table: [(fn(&mut NewReviewType), &str); 7] = [
+        type Change = fn(&mut NewReviewType);
+        let table: [(Change, &str); 7] = [
             (|n| n.name_en = "   ".into(), "name_en"),
             (|n| n.min_review_days = 13, "min_review_days"),
             (|n| n.max_review_days = 0, "max_review_days"),

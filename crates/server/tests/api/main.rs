@@ -1,6 +1,8 @@
 //! End-to-end tests: the real server on loopback, on SQLite and (when `TEST_DATABASE_URL` is set)
 //! PostgreSQL.
 
+#![cfg(test)]
+
 mod admin;
 mod auth;
 mod catalogue;
