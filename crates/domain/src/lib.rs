@@ -17,6 +17,7 @@ pub mod clinic;
 pub mod declarations;
 pub mod identity;
 pub mod kernel;
+pub mod notifications;
 pub mod second_opinion;
 
 pub use kernel::error::{Error, FieldError, Result};

@@ -1,6 +1,7 @@
 //! The second-opinion service: a patient submits a case, an administrator assigns a coordinator, the
 //! coordinator assigns specialist doctors, and the patient receives a final report.
 
+pub mod case;
 pub mod catalogue;
 pub mod copy;
 
@@ -9,5 +10,12 @@ pub use catalogue::{
     NewDiseaseCategory, NewReviewType, ReviewType, ReviewTypeCard, ReviewTypePatch,
 };
 
+pub use case::{
+    ActorRole, CaseAction, CaseRepository, CaseStatus, Gender, MedicalDocument, PatientAge,
+    ReviewCase, TimelineEntry,
+};
+
+#[cfg(any(test, feature = "mock"))]
+pub use case::MockCaseRepository;
 #[cfg(any(test, feature = "mock"))]
 pub use catalogue::MockCatalogueRepository;

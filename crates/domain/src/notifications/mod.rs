@@ -1,0 +1,21 @@
+//! Notifications: what is sent to whom, in which language, and how delivery is retried.
+//!
+//! A state change and the notifications it causes are written in one transaction (the outbox, kept
+//! by the store). A dispatcher then claims due messages, renders each with [`templates`] in the
+//! recipient's language, hands it to every configured [`Channel`], and records the outcome: delivered,
+//! retried later with exponential back-off ([`RetryPolicy`]), or failed for good after the configured
+//! number of attempts (visible to administrators, who can requeue it).
+
+mod message;
+mod ports;
+mod retry;
+pub mod templates;
+
+pub use message::{
+    Contact, DeliveryStatus, Notification, NotificationKind, OutboxMessage, RecipientRole, Rendered,
+};
+pub use ports::{Channel, ContactDirectory, DeliveryError, OutboxRepository};
+pub use retry::RetryPolicy;
+
+#[cfg(any(test, feature = "mock"))]
+pub use ports::{MockChannel, MockContactDirectory, MockOutboxRepository};
