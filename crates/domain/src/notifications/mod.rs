@@ -9,6 +9,7 @@
 mod message;
 mod ports;
 mod retry;
+mod service;
 pub mod templates;
 
 pub use message::{
@@ -16,6 +17,7 @@ pub use message::{
 };
 pub use ports::{Channel, ContactDirectory, DeliveryError, OutboxRepository};
 pub use retry::RetryPolicy;
+pub use service::{ContactService, OutboxService};
 
 #[cfg(any(test, feature = "mock"))]
 pub use ports::{MockChannel, MockContactDirectory, MockOutboxRepository};

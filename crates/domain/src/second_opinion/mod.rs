@@ -2,6 +2,7 @@
 //! coordinator assigns specialist doctors, and the patient receives a final report.
 
 pub mod case;
+pub mod case_service;
 pub mod catalogue;
 pub mod copy;
 
@@ -14,6 +15,7 @@ pub use case::{
     ActorRole, CaseAction, CaseRepository, CaseStatus, Gender, MedicalDocument, PatientAge,
     ReviewCase, TimelineEntry,
 };
+pub use case_service::{CaseInput, CaseService, REMINDER_AFTER, ReminderReport};
 
 #[cfg(any(test, feature = "mock"))]
 pub use case::MockCaseRepository;
