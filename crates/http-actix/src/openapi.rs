@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{admin, app, health};
+use crate::routes::{admin, app, cases, health, operations};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,6 +19,10 @@ selects the language of user-facing text."
     paths(
         health::healthz, health::readyz,
         app::how, app::review_types, app::disease_categories,
+        cases::save_review_case, cases::update_review_case, cases::review_cases,
+        cases::review_case_details, cases::add_medical_documents, cases::contact_details,
+        cases::update_contact_details,
+        operations::process_draft_notifications, operations::notifications, operations::retry_notification,
         admin::list_review_types, admin::review_type_details, admin::create_review_type,
         admin::update_review_type, admin::activate_review_type, admin::deactivate_review_type,
         admin::list_disease_categories, admin::disease_category_details, admin::create_disease_category,

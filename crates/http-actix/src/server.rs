@@ -9,7 +9,7 @@ use actix_web::web::{self, PayloadConfig};
 use actix_web::{App as ActixApp, HttpResponse, HttpServer};
 
 use crate::body::DEFAULT_LIMIT;
-use crate::routes::{admin, app, health, not_found};
+use crate::routes::{admin, app, cases, health, not_found, operations};
 use crate::state::AppState;
 use crate::surface::{Admin, App, Clinic, Ehealth, Pro};
 use crate::{docs_page, openapi, request_id};
@@ -57,11 +57,13 @@ pub fn build_server(
             .service(
                 web::scope("/app")
                     .configure(app::configure)
+                    .configure(cases::configure)
                     .default_service(web::to(not_found::<App>)),
             )
             .service(
                 web::scope("/admin")
                     .configure(admin::configure)
+                    .configure(operations::configure)
                     .default_service(web::to(not_found::<Admin>)),
             )
             .service(web::scope("/pro").default_service(web::to(not_found::<Pro>)))

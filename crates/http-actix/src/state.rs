@@ -2,13 +2,17 @@ use std::sync::Arc;
 
 use domain::identity::AuthService;
 use domain::kernel::health::Readiness;
-use domain::second_opinion::CatalogueService;
+use domain::notifications::{ContactService, OutboxService};
+use domain::second_opinion::{CaseService, CatalogueService};
 
 /// The domain services handlers call. Built by the server, which alone knows the adapters.
 #[derive(Clone)]
 pub struct AppState {
     pub auth: AuthService,
     pub catalogue: CatalogueService,
+    pub cases: CaseService,
+    pub contacts: ContactService,
+    pub outbox: OutboxService,
     pub readiness: Arc<dyn Readiness>,
 }
 

@@ -9,10 +9,18 @@
 //! | `HTTP_WORKERS` | one per core | actix worker threads |
 //! | `TOKEN_KEYS` | a key ring file in `DATA_DIR` | `ID:ENC_HEX:SIG_HEX,…`, first is current |
 //! | `LOG_FORMAT` | `text` | `json` for one JSON object per line |
+//! | `DRAFT_REMINDER_INTERVAL_SECONDS` | 900 | how often draft reminders run; 0 turns the schedule off |
+//! | `NOTIFY_CHANNELS` | `log` | delivery channels, any of `log`, `webhook`, `email` |
+//! | `NOTIFY_WEBHOOK_URL`, `NOTIFY_WEBHOOK_SECRET` | | the signed webhook's receiver and key |
+//! | `SMTP_URL`, `SMTP_FROM` | | the mail server (`smtp://…`, `smtps://…`) and sender |
+//! | `NOTIFY_MAX_ATTEMPTS` | 8 | attempts before a notification is marked failed |
+//! | `NOTIFY_RETRY_BASE_SECONDS` | 30 | the first retry's delay; each next one doubles, up to an hour |
+//! | `NOTIFY_POLL_SECONDS` | 5 | how often the dispatcher looks for due notifications |
 //! | `RUST_LOG` | `info` | log filter |
 
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 
@@ -45,6 +53,68 @@ pub struct Config {
     pub http_workers: usize,
     pub token_keys: Option<Secret>,
     pub log_json: bool,
+    pub draft_reminder_interval: Duration,
+    pub notify: NotifyConfig,
+}
+
+/// Notification delivery settings.
+#[derive(Debug, Clone)]
+pub struct NotifyConfig {
+    pub channels: Vec<String>,
+    pub webhook_url: Option<String>,
+    pub webhook_secret: Option<Secret>,
+    pub smtp_url: Option<Secret>,
+    pub smtp_from: Option<String>,
+    pub max_attempts: u32,
+    pub retry_base: Duration,
+    pub poll: Duration,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        Self {
+            channels: vec!["log".to_owned()],
+            webhook_url: None,
+            webhook_secret: None,
+            smtp_url: None,
+            smtp_from: None,
+            max_attempts: 8,
+            retry_base: Duration::from_secs(30),
+            poll: Duration::from_secs(5),
+        }
+    }
+}
+
+impl NotifyConfig {
+    fn from_env() -> anyhow::Result<Self> {
+        let defaults = Self::default();
+        let channels = match var("NOTIFY_CHANNELS") {
+            None => defaults.channels,
+            Some(list) => list
+                .split(',')
+                .map(|c| c.trim().to_owned())
+                .filter(|c| !c.is_empty())
+                .collect(),
+        };
+        let max_attempts = number("NOTIFY_MAX_ATTEMPTS", defaults.max_attempts)?;
+        if max_attempts == 0 {
+            bail!("NOTIFY_MAX_ATTEMPTS must be at least 1");
+        }
+        let poll = number("NOTIFY_POLL_SECONDS", 5u64)?;
+        if poll == 0 {
+            bail!("NOTIFY_POLL_SECONDS must be at least 1");
+        }
+        Ok(Self {
+            channels,
+            webhook_url: var("NOTIFY_WEBHOOK_URL"),
+            webhook_secret: var("NOTIFY_WEBHOOK_SECRET").map(Secret),
+            smtp_url: var("SMTP_URL").map(Secret),
+            smtp_from: var("SMTP_FROM"),
+            max_attempts,
+            retry_base: Duration::from_secs(number("NOTIFY_RETRY_BASE_SECONDS", 30u64)?.max(1)),
+            poll: Duration::from_secs(poll),
+        })
+    }
 }
 
 fn var(name: &str) -> Option<String> {
@@ -86,6 +156,11 @@ impl Config {
             http_workers: number("HTTP_WORKERS", 0usize)?,
             token_keys: var("TOKEN_KEYS").map(Secret),
             log_json,
+            draft_reminder_interval: Duration::from_secs(number(
+                "DRAFT_REMINDER_INTERVAL_SECONDS",
+                900u64,
+            )?),
+            notify: NotifyConfig::from_env()?,
         })
     }
 

@@ -5,4 +5,4 @@ pub mod keys;
 pub mod seed;
 mod wiring;
 
-pub use wiring::{Platform, open};
+pub use wiring::{Background, Platform, dispatcher, open};

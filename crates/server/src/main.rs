@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use domain::identity::{Audience, IssueRequest};
 use server::config::Config;
-use server::{keys, open, seed};
+use server::{Background, keys, open, seed};
 
 #[derive(Parser)]
 #[command(name = "server", version, about = "Medical care platform server")]
@@ -163,10 +163,13 @@ fn serve(config: &Config) -> anyhow::Result<()> {
         backend = ?platform.store.backend(),
         "serving; API docs at /docs"
     );
+    let background = Background::start(&platform, config)?;
     let server = platform.serve(listener, config)?;
-    actix_web::rt::System::new()
+    let served = actix_web::rt::System::new()
         .block_on(server)
-        .context("server stopped with an error")
+        .context("server stopped with an error");
+    background.stop();
+    served
 }
 
 fn migrate(action: MigrateAction, config: &Config) -> anyhow::Result<()> {

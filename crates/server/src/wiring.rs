@@ -2,13 +2,18 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
 
 use anyhow::Context;
 use domain::identity::AuthService;
 use domain::kernel::ids::UuidV7;
 use domain::kernel::time::SystemClock;
-use domain::second_opinion::CatalogueService;
+use domain::notifications::{ContactService, OutboxService, RetryPolicy};
+use domain::second_opinion::{CaseService, CatalogueService};
 use http_actix::{AppState, HttpConfig};
+use notify::{ChannelConfig, Dispatcher};
 use store_diesel::Store;
 use token::Codec;
 
@@ -42,6 +47,7 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
     let clock = Arc::new(SystemClock);
     let ids = Arc::new(UuidV7);
     let repo = Arc::new(store.clone());
+    let catalogue = CatalogueService::new(repo.clone(), clock.clone(), ids.clone());
     let state = AppState {
         auth: AuthService::new(
             Arc::new(Codec::new(ring)),
@@ -49,10 +55,111 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
             clock.clone(),
             ids.clone(),
         ),
-        catalogue: CatalogueService::new(repo.clone(), clock, ids),
+        cases: CaseService::new(repo.clone(), catalogue.clone(), clock.clone(), ids),
+        catalogue,
+        contacts: ContactService::new(repo.clone(), clock.clone()),
+        outbox: OutboxService::new(repo.clone(), clock),
         readiness: repo,
     };
     Ok(Platform { store, state })
+}
+
+/// The dispatcher's lease on claimed notifications: longer than a batch can take.
+const LEASE: Duration = Duration::from_secs(300);
+const BATCH: i64 = 20;
+
+/// The notification dispatcher on the configured channels.
+pub fn dispatcher(store: &Store, config: &Config) -> anyhow::Result<Dispatcher> {
+    let n = &config.notify;
+    let channels = notify::build_channels(&ChannelConfig {
+        channels: n.channels.clone(),
+        webhook_url: n.webhook_url.clone(),
+        webhook_secret: n.webhook_secret.as_ref().map(|s| s.expose().to_owned()),
+        smtp_url: n.smtp_url.as_ref().map(|s| s.expose().to_owned()),
+        smtp_from: n.smtp_from.clone(),
+        ..ChannelConfig::default()
+    })
+    .context("notification channels are misconfigured")?;
+    let repo = Arc::new(store.clone());
+    let policy = RetryPolicy {
+        max_attempts: n.max_attempts,
+        base: n.retry_base,
+        ..RetryPolicy::default()
+    };
+    Ok(Dispatcher::new(
+        repo.clone(),
+        repo,
+        channels,
+        Arc::new(SystemClock),
+        policy,
+        LEASE,
+        BATCH,
+    ))
+}
+
+/// Background work of a serving instance: draft reminders on a schedule, and notification delivery.
+/// Every instance may run it: both jobs are safe to run concurrently.
+#[derive(Debug)]
+pub struct Background {
+    stop: Arc<AtomicBool>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl Background {
+    pub fn start(platform: &Platform, config: &Config) -> anyhow::Result<Self> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut threads = Vec::new();
+        let dispatcher = Arc::new(dispatcher(&platform.store, config)?);
+        threads.push(dispatcher.spawn(config.notify.poll, stop.clone()));
+        let interval = config.draft_reminder_interval;
+        if !interval.is_zero() {
+            let cases = platform.state.cases.clone();
+            let stop = stop.clone();
+            threads.push(std::thread::spawn(move || {
+                reminder_loop(&cases, interval, &stop)
+            }));
+        }
+        tracing::info!(
+            channels = ?config.notify.channels,
+            reminder_interval_s = interval.as_secs(),
+            "background jobs started"
+        );
+        Ok(Self { stop, threads })
+    }
+
+    /// Stops the jobs after their current round.
+    pub fn stop(self) {
+        self.stop.store(true, Ordering::SeqCst);
+        for thread in self.threads {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn reminder_loop(cases: &CaseService, interval: Duration, stop: &AtomicBool) {
+    let tick = Duration::from_millis(100).min(interval);
+    let mut waited = Duration::ZERO;
+    while !stop.load(Ordering::SeqCst) {
+        std::thread::sleep(tick);
+        waited += tick;
+        if waited < interval {
+            continue;
+        }
+        waited = Duration::ZERO;
+        match cases.process_draft_reminders() {
+            Ok(report) if report.eligible > 0 => {
+                tracing::info!(
+                    eligible = report.eligible,
+                    notified = report.notified,
+                    "draft reminders"
+                );
+            }
+            Ok(_) => {}
+            Err(error) => {
+                tracing::warn!(%error, "draft reminders failed; they run again next time")
+            }
+        }
+    }
 }
 
 impl Platform {

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::connection::{MultiBackend, Store};
 use crate::schema::{disease_categories, review_types};
 use crate::sql::{
-    LIKE_ESCAPE, contains_pattern, id_text, lower, parse_id, parse_timestamp, timestamp,
+    LIKE_ESCAPE, contains_pattern, count, id_text, lower, parse_id, parse_timestamp, timestamp,
 };
 
 const REVIEW_TYPE_NAME_TAKEN: &str = "A review type with this name already exists";
@@ -196,11 +196,6 @@ fn disease_categories_matching(
         );
     }
     query
-}
-
-/// A count as the port reports it; `COUNT(*)` is never negative.
-fn count(n: i64) -> u64 {
-    u64::try_from(n).unwrap_or(0)
 }
 
 impl CatalogueRepository for Store {

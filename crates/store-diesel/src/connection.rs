@@ -4,7 +4,7 @@ use std::fmt;
 use std::path::Path;
 use std::time::Duration;
 
-use diesel::connection::SimpleConnection;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
 use diesel::r2d2::{HandleError, ManageConnection, Pool, PooledConnection, R2D2Connection};
 
@@ -35,7 +35,8 @@ pub enum DbConnection {
 /// Runs `$body` with `$conn` bound to the concrete connection of `$db` (a `&mut DbConnection`).
 ///
 /// For SQL diesel cannot express on the multi-backend connection although both backends have it:
-/// its backend declares no `ON CONFLICT` and no row-locking clauses. Diesel's query values do not
+/// its backend declares no `ON CONFLICT` and no row-locking clauses, and cannot insert several rows
+/// in one statement on SQLite. Diesel's query values do not
 /// depend on the backend, so a query built once can run in both arms.
 macro_rules! on_backend {
     ($db:expr, |$conn:ident| $body:expr) => {
@@ -46,6 +47,39 @@ macro_rules! on_backend {
     };
 }
 pub(crate) use on_backend;
+
+/// Runs `work` in a transaction that writes: committed when `work` succeeds, rolled back otherwise.
+///
+/// On SQLite the transaction begins with `BEGIN IMMEDIATE`, taking the database's one write lock
+/// up front (waiting for it up to `busy_timeout`). A plain `BEGIN` takes it at the first write, and
+/// a transaction that read before writing fails with `database is locked` at once, without waiting,
+/// when another connection wrote in between; with the lock taken first, concurrent writers simply
+/// queue. PostgreSQL locks rows as it goes and needs nothing special.
+pub(crate) fn write_transaction<T>(
+    db: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let DbConnection::Sqlite(sqlite) = db else {
+        return db.transaction(work);
+    };
+    // `SqliteConnection::immediate_transaction` would hand `work` the SQLite connection; `work` is
+    // written against `DbConnection`, so the transaction is opened and closed here instead, with the
+    // same transaction manager (the multi-backend connection's delegates to it).
+    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+    match work(db) {
+        Ok(value) => {
+            <DbConnection as Connection>::TransactionManager::commit_transaction(db)?;
+            Ok(value)
+        }
+        Err(error) => {
+            match <DbConnection as Connection>::TransactionManager::rollback_transaction(db) {
+                // The original error explains more than a failed rollback after it.
+                Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(error),
+                Err(rollback) => Err(rollback.into()),
+            }
+        }
+    }
+}
 
 impl fmt::Debug for DbConnection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

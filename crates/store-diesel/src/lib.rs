@@ -2,7 +2,8 @@
 //!
 //! One set of queries serves both backends: they run on [`DbConnection`], diesel's multi-backend
 //! connection, so a repository is written and tested once and behaves the same on either database.
-//! Only what differs by nature (migrations' SQL dialect, row locking) matches on the backend.
+//! Only what differs by nature (migrations' SQL dialect, `ON CONFLICT`, the outbox claim's row
+//! locking, SQLite's immediate write transactions) matches on the backend.
 //!
 //! Storage conventions shared by both backends, so that rows compare and sort the same everywhere:
 //! ids are UUIDs as lowercase hyphenated text; timestamps are fixed-width RFC 3339 text
@@ -12,10 +13,13 @@
 //! [`Store`] is the entry point: it owns the connection pool, runs the embedded migrations
 //! (`migrations/sqlite` and `migrations/postgres` at the workspace root) and implements the ports.
 
+mod cases;
 mod catalogue;
 mod connection;
+mod contacts;
 mod error;
 mod migrations;
+mod outbox;
 mod revocation;
 mod schema;
 mod sql;

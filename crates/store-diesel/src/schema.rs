@@ -38,3 +38,78 @@ diesel::table! {
         revoked_at -> Text,
     }
 }
+
+diesel::table! {
+    review_cases (case_id) {
+        case_id -> Text,
+        user_id -> Text,
+        rt_id -> Text,
+        dc_id -> Text,
+        patient_age -> Integer,
+        patient_gender -> Text,
+        status -> Text,
+        medical_history -> Nullable<Text>,
+        medical_documents -> Text,
+        reject_reason -> Nullable<Text>,
+        case_coordinator_id -> Nullable<Text>,
+        lang -> Text,
+        is_notified -> Bool,
+        version -> BigInt,
+        created_date -> Text,
+        updated_date -> Text,
+    }
+}
+
+diesel::table! {
+    second_opinions (sop_id) {
+        sop_id -> Text,
+        case_id -> Text,
+        doctor_id -> Text,
+        requested_documents -> Text,
+        created_date -> Text,
+        active -> Bool,
+        is_coordinator -> Bool,
+    }
+}
+
+diesel::table! {
+    case_timeline (entry_id) {
+        entry_id -> Text,
+        case_id -> Text,
+        actor_id -> Text,
+        actor_role -> Text,
+        event -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Nullable<Text>,
+        note -> Nullable<Text>,
+        created_date -> Text,
+    }
+}
+
+diesel::table! {
+    notification_outbox (notification_id) {
+        notification_id -> Text,
+        kind -> Text,
+        recipient_id -> Text,
+        recipient_role -> Text,
+        lang -> Text,
+        case_id -> Nullable<Text>,
+        data -> Text,
+        status -> Text,
+        attempts -> Integer,
+        delivered_channels -> Text,
+        last_error -> Nullable<Text>,
+        next_attempt_at -> Text,
+        locked_until -> Nullable<Text>,
+        created_date -> Text,
+        delivered_date -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    user_contacts (user_id) {
+        user_id -> Text,
+        email -> Nullable<Text>,
+        updated_date -> Text,
+    }
+}

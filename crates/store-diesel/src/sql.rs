@@ -1,7 +1,11 @@
 //! Small pieces every repository shares: portable SQL functions, `LIKE` patterns, and the text forms
 //! of ids and timestamps.
 
+use std::str::FromStr;
+
 use diesel::sql_types::Text;
+use domain::kernel::lang::Lang;
+use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -46,6 +50,52 @@ pub(crate) fn id_text(id: Uuid) -> String {
 pub(crate) fn parse_id(raw: &str) -> domain::Result<Uuid> {
     Uuid::parse_str(raw)
         .map_err(|e| domain::Error::Internal(format!("stored id {raw:?} is not a UUID: {e}")))
+}
+
+pub(crate) fn parse_optional_timestamp(
+    raw: Option<&str>,
+) -> domain::Result<Option<OffsetDateTime>> {
+    raw.map(parse_timestamp).transpose()
+}
+
+/// Parses a stored enum (a status, a role, a kind); a value the domain does not know is a corrupt
+/// row, reported with the row it was found in (`owner`, e.g. `case 0196…`).
+pub(crate) fn parse_stored<T>(what: &str, owner: &str, raw: &str) -> domain::Result<T>
+where
+    T: FromStr<Err = domain::Error>,
+{
+    raw.parse().map_err(|e: domain::Error| {
+        domain::Error::Internal(format!("stored {what} {raw:?} of {owner} is invalid: {e}"))
+    })
+}
+
+/// A language as stored: its code, `en` or `ar`.
+pub(crate) fn lang_text(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "en",
+        Lang::Ar => "ar",
+    }
+}
+
+pub(crate) fn parse_lang(raw: &str) -> domain::Result<Lang> {
+    match raw {
+        "en" => Ok(Lang::En),
+        "ar" => Ok(Lang::Ar),
+        _ => Err(domain::Error::Internal(format!(
+            "stored language {raw:?} is neither en nor ar"
+        ))),
+    }
+}
+
+/// Reads a JSON column; `what` names it in the error, e.g. `medical_documents of case …`.
+pub(crate) fn parse_json<T: DeserializeOwned>(what: &str, raw: &str) -> domain::Result<T> {
+    serde_json::from_str(raw)
+        .map_err(|e| domain::Error::Internal(format!("stored {what} is not valid JSON: {e}")))
+}
+
+/// A count as the ports report it; `COUNT(*)` is never negative.
+pub(crate) fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -232,7 +232,7 @@ pub async fn review_type_details(
 
 /// Creates a review type. A name already used (English ignoring case, or Arabic) is 409.
 #[utoipa::path(post, path = "/admin/create-review-type", tag = "admin", request_body = CreateReviewTypeRequest,
-    responses((status = 201, body = EnvelopeA<AdminReviewType>), (status = 400, body = ErrorA), (status = 409, body = ErrorA)),
+    responses((status = 200, body = EnvelopeA<AdminReviewType>), (status = 400, body = ErrorA), (status = 409, body = ErrorA)),
     security(("token" = [])))]
 pub async fn create_review_type(
     _admin: Authenticated<Admin>,
@@ -254,7 +254,7 @@ pub async fn create_review_type(
         active: b.active,
     };
     let rt = blocking(move || state.catalogue.create_review_type(new)).await?;
-    Ok(envelope::a_created(
+    Ok(envelope::a_ok(
         "Review type created",
         AdminReviewType::from(rt),
     ))
@@ -413,7 +413,7 @@ pub async fn disease_category_details(
 
 /// Creates a disease category. A speciality already used is 409.
 #[utoipa::path(post, path = "/admin/create-disease-category", tag = "admin", request_body = CreateDiseaseCategoryRequest,
-    responses((status = 201, body = EnvelopeA<AdminDiseaseCategory>), (status = 400, body = ErrorA), (status = 409, body = ErrorA)),
+    responses((status = 200, body = EnvelopeA<AdminDiseaseCategory>), (status = 400, body = ErrorA), (status = 409, body = ErrorA)),
     security(("token" = [])))]
 pub async fn create_disease_category(
     _admin: Authenticated<Admin>,
@@ -427,7 +427,7 @@ pub async fn create_disease_category(
         active: b.active,
     };
     let dc = blocking(move || state.catalogue.create_disease_category(new)).await?;
-    Ok(envelope::a_created(
+    Ok(envelope::a_ok(
         "Disease category created",
         AdminDiseaseCategory::from(dc),
     ))

@@ -23,7 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
-fn lang(req: &HttpRequest) -> Lang {
+pub(crate) fn lang(req: &HttpRequest) -> Lang {
     Lang::from_header(req.headers().get("lang").and_then(|v| v.to_str().ok()))
 }
 

@@ -2,7 +2,9 @@
 
 pub mod admin;
 pub mod app;
+pub mod cases;
 pub mod health;
+pub mod operations;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{ALLOW, HeaderValue};

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use domain::identity::{Audience, IssueRequest};
 use serde_json::Value;
-use server::config::{Config, Secret};
-use server::{Platform, open};
+use server::config::{Config, NotifyConfig, Secret};
+use server::{Background, Platform, open};
 use store_diesel::testing::TestDb;
 use token::KeyRing;
 use ureq::http;
@@ -16,8 +16,11 @@ pub struct TestApp {
     pub platform: Platform,
     pub ring: KeyRing,
     pub backend: String,
+    /// The database's URL, for a second server on the same database.
+    pub url: String,
     handle: actix_web::dev::ServerHandle,
     agent: ureq::Agent,
+    background: Option<Background>,
     // Dropped last: the database outlives the server that uses it.
     _db: TestDb,
 }
@@ -51,6 +54,8 @@ pub fn config_for(db: &TestDb, ring: &KeyRing) -> Config {
         http_workers: 2,
         token_keys: Some(Secret::new(ring.to_text())),
         log_json: false,
+        draft_reminder_interval: Duration::ZERO,
+        notify: NotifyConfig::default(),
     }
 }
 
@@ -60,8 +65,22 @@ impl TestApp {
     }
 
     pub fn spawn_with_ring(db: TestDb, ring: KeyRing) -> TestApp {
-        let config = config_for(&db, &ring);
+        Self::spawn_configured(db, ring, |_| {}, false)
+    }
+
+    /// A server whose configuration `configure` adjusts; with `background`, its scheduled jobs
+    /// (draft reminders, notification delivery) run too.
+    pub fn spawn_configured(
+        db: TestDb,
+        ring: KeyRing,
+        configure: impl FnOnce(&mut Config),
+        background: bool,
+    ) -> TestApp {
+        let mut config = config_for(&db, &ring);
+        configure(&mut config);
         let platform = open(&config).expect("platform opens");
+        let background = background
+            .then(|| Background::start(&platform, &config).expect("background jobs start"));
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let base = format!("http://{}", listener.local_addr().expect("local addr"));
         let (tx, rx) = std::sync::mpsc::channel();
@@ -89,6 +108,8 @@ impl TestApp {
             backend,
             handle,
             agent,
+            background,
+            url: db.url.clone(),
             _db: db,
         }
     }
@@ -179,6 +200,9 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        if let Some(background) = self.background.take() {
+            background.stop();
+        }
         let handle = self.handle.clone();
         actix_web::rt::System::new().block_on(handle.stop(false));
     }

@@ -5,7 +5,9 @@
 
 mod admin;
 mod auth;
+mod cases;
 mod catalogue;
 mod cli;
 mod errors;
 mod helpers;
+mod reminders;

@@ -1,0 +1,153 @@
+//! `/admin` operations: draft reminders on demand and the notification outbox.
+
+use actix_web::{HttpResponse, web};
+use domain::kernel::paging::PageRequest;
+use domain::kernel::time::format_rfc3339;
+use domain::notifications::OutboxMessage;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::post_resource;
+use crate::body::JsonBody;
+use crate::envelope::{self, EnvelopeA, EnvelopeAList, ErrorA};
+use crate::error::ApiError;
+use crate::extract::{Authenticated, blocking};
+use crate::state::AppState;
+use crate::surface::Admin;
+
+type Result<T = HttpResponse> = std::result::Result<T, ApiError<Admin>>;
+type Data = web::Data<AppState>;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        post_resource::<Admin>("/process-draft-notifications")
+            .route(web::post().to(process_draft_notifications)),
+    )
+    .service(post_resource::<Admin>("/notifications").route(web::post().to(notifications)))
+    .service(
+        post_resource::<Admin>("/retry-notification").route(web::post().to(retry_notification)),
+    );
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReminderRun {
+    /// Drafts at least 24 hours old without a reminder when the run looked.
+    pub eligible: u64,
+    /// Reminders this run wrote to the outbox; delivery follows.
+    pub notified: u64,
+}
+
+/// Runs the draft reminders now (they also run on a schedule). Each case is reminded once, however
+/// many runs overlap.
+#[utoipa::path(post, path = "/admin/process-draft-notifications", tag = "admin",
+    request_body(content = Object, description = "`{}`"),
+    responses((status = 200, body = EnvelopeA<ReminderRun>), (status = 401, body = ErrorA)),
+    security(("token" = [])))]
+pub async fn process_draft_notifications(_admin: Authenticated<Admin>, state: Data) -> Result {
+    let report = blocking(move || state.cases.process_draft_reminders()).await?;
+    Ok(envelope::a_ok(
+        "Draft notifications processed successfully",
+        ReminderRun {
+            eligible: report.eligible,
+            notified: report.notified,
+        },
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationListRequest {
+    /// pending, delivered or failed; absent: all.
+    pub status: Option<String>,
+    pub page: Option<i64>,
+    pub page_size: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationView {
+    pub notification_id: uuid::Uuid,
+    pub kind: &'static str,
+    pub code: &'static str,
+    pub recipient_id: String,
+    pub recipient_role: &'static str,
+    pub lang: &'static str,
+    pub case_id: Option<uuid::Uuid>,
+    /// pending, delivered or failed.
+    pub status: &'static str,
+    pub attempts: u32,
+    pub delivered_channels: Vec<String>,
+    pub last_error: Option<String>,
+    pub next_attempt_at: String,
+    pub created_date: String,
+    pub delivered_date: Option<String>,
+}
+
+impl From<OutboxMessage> for NotificationView {
+    fn from(m: OutboxMessage) -> Self {
+        let n = m.notification;
+        Self {
+            notification_id: n.id,
+            kind: n.kind.as_str(),
+            code: n.kind.code(),
+            recipient_id: n.recipient_id,
+            recipient_role: n.recipient_role.as_str(),
+            lang: match n.lang {
+                domain::kernel::lang::Lang::En => "en",
+                domain::kernel::lang::Lang::Ar => "ar",
+            },
+            case_id: n.case_id,
+            status: m.status.as_str(),
+            attempts: m.attempts,
+            delivered_channels: m.delivered_channels,
+            last_error: m.last_error,
+            next_attempt_at: format_rfc3339(m.next_attempt_at),
+            created_date: format_rfc3339(n.created_date),
+            delivered_date: m.delivered_date.map(format_rfc3339),
+        }
+    }
+}
+
+/// The notification outbox, newest first; `{"status": "failed"}` lists what needs attention.
+#[utoipa::path(post, path = "/admin/notifications", tag = "admin", request_body = NotificationListRequest,
+    responses((status = 200, body = EnvelopeAList<NotificationView>), (status = 400, body = ErrorA)),
+    security(("token" = [])))]
+pub async fn notifications(
+    _admin: Authenticated<Admin>,
+    state: Data,
+    body: JsonBody<NotificationListRequest, Admin>,
+) -> Result {
+    let b = body.parse()?;
+    let page = PageRequest::from_client(b.page, b.page_size, "page_size")?;
+    let list = blocking(move || state.outbox.list(b.status.as_deref(), page)).await?;
+    Ok(envelope::a_list("ok", list, NotificationView::from))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationIdRequest {
+    pub notification_id: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationId {
+    pub notification_id: uuid::Uuid,
+}
+
+/// Sends a failed notification again from its first attempt. Only failed notifications can be retried.
+#[utoipa::path(post, path = "/admin/retry-notification", tag = "admin", request_body = NotificationIdRequest,
+    responses((status = 200, body = EnvelopeA<NotificationId>), (status = 404, body = ErrorA)),
+    security(("token" = [])))]
+pub async fn retry_notification(
+    _admin: Authenticated<Admin>,
+    state: Data,
+    body: JsonBody<NotificationIdRequest, Admin>,
+) -> Result {
+    let b = body.parse()?;
+    let id = blocking(move || state.outbox.retry(&b.notification_id)).await?;
+    Ok(envelope::a_ok(
+        "Notification queued for delivery",
+        NotificationId {
+            notification_id: id,
+        },
+    ))
+}
