@@ -364,3 +364,46 @@ fn lists_are_the_patients_own_newest_first_and_paged() {
         assert_eq!(bad.status, 400);
     }
 }
+
+#[test]
+fn submitting_writes_a_notification_for_the_patient_in_their_language() {
+    for app in apps() {
+        let (rt, dc) = seed_catalogue(&app);
+        let me = app.user();
+        let id = app.post_with("/app/save-review-case", Some(&me), &[("lang", "ar")], case_body(&rt, &dc, "review"));
+        assert_eq!(id.status, 200);
+        let case_id = id.json["data"]["case_id"].as_str().unwrap();
+        let draft = save(&app, &me, case_body(&rt, &dc, "draft"));
+        let list = app.post("/admin/notifications", Some(&app.admin()), json!({}));
+        let items = list.json["data"].as_array().unwrap();
+        assert_eq!(items.len(), 1, "a draft notifies nobody");
+        assert_eq!(items[0]["kind"], "case_submitted");
+        assert_eq!(items[0]["code"], "UCP01");
+        assert_eq!(items[0]["case_id"], case_id);
+        assert_eq!(items[0]["recipient_id"], "patient-1");
+        assert_eq!(items[0]["recipient_role"], "patient");
+        assert_eq!(items[0]["lang"], "ar");
+        assert_eq!(items[0]["status"], "pending");
+        assert_ne!(items[0]["case_id"], draft.as_str());
+        let bad = app.post("/admin/notifications", Some(&app.admin()), json!({ "status": "sent" }));
+        assert_eq!((bad.status, bad.message()), (400, "status must be pending, delivered or failed"));
+    }
+}
+
+#[test]
+fn patients_keep_their_contact_details() {
+    for app in apps() {
+        let me = app.user();
+        let none = app.post("/app/contact-details", Some(&me), json!({}));
+        assert_eq!(none.json["data"], json!({ "email": null }));
+        let set = app.post("/app/update-contact-details", Some(&me), json!({ "email": " layla@example.org " }));
+        assert_eq!((set.status, set.message()), (200, "Contact details updated"));
+        assert_eq!(app.post("/app/contact-details", Some(&me), json!({})).json["data"]["email"], "layla@example.org");
+        let other = app.token(Audience::SnrUsr, "patient-2", &[]);
+        assert_eq!(app.post("/app/contact-details", Some(&other), json!({})).json["data"]["email"], Value::Null);
+        let bad = app.post("/app/update-contact-details", Some(&me), json!({ "email": "not an address" }));
+        assert_eq!((bad.status, bad.message()), (400, "email must be an address like name@example.org"));
+        let cleared = app.post("/app/update-contact-details", Some(&me), json!({ "email": null }));
+        assert_eq!(cleared.json["data"]["email"], Value::Null);
+    }
+}

@@ -184,6 +184,16 @@ fn health_readiness_and_documentation() {
             "/admin/deactivate-disease-category",
             "/healthz",
             "/readyz",
+            "/app/save-review-case",
+            "/app/update-review-case",
+            "/app/review-cases",
+            "/app/review-case-details",
+            "/app/add-medical-documents",
+            "/app/contact-details",
+            "/app/update-contact-details",
+            "/admin/process-draft-notifications",
+            "/admin/notifications",
+            "/admin/retry-notification",
         ] {
             assert!(paths.contains_key(route), "{route} is documented");
         }
