@@ -16,7 +16,7 @@ struct Scenario {
     authorized: bool,
 }
 
-const SCENARIOS: [Scenario; 2] = [
+const SCENARIOS: [Scenario; 4] = [
     Scenario {
         name: "GET /healthz (bare: no auth, no database)",
         method: "GET",
@@ -29,6 +29,20 @@ const SCENARIOS: [Scenario; 2] = [
         method: "POST",
         path: "/app/review-types",
         body: "{}",
+        authorized: true,
+    },
+    Scenario {
+        name: "POST /app/review-cases page 1 (1,000 of 100,000)",
+        method: "POST",
+        path: "/app/review-cases",
+        body: r#"{"page":1,"page_size":15}"#,
+        authorized: true,
+    },
+    Scenario {
+        name: "POST /app/review-cases page 60 (1,000 of 100,000)",
+        method: "POST",
+        path: "/app/review-cases",
+        body: r#"{"page":60,"page_size":15}"#,
         authorized: true,
     },
 ];
@@ -102,7 +116,7 @@ pub fn run(args: &[&str]) -> Result {
         for (i, s) in SCENARIOS.iter().enumerate() {
             let script = lua_script(&data, i, s, &token)?;
             let rps = wrk(&base, s.path, &script, duration)?;
-            println!("round {round}: {:<50} {rps:>10.0} req/s", s.name);
+            println!("round {round}: {:<54} {rps:>10.0} req/s", s.name);
             results[i].push(rps);
         }
     }
@@ -111,9 +125,9 @@ pub fn run(args: &[&str]) -> Result {
         "\nwrk -t2 -c64 -d{duration}, median of {rounds} round(s), release build, {} core(s)",
         cores()
     );
-    println!("{:<52} {:>10} {:>8}", "scenario", "req/s", "÷ bare");
+    println!("{:<54} {:>10} {:>8}", "scenario", "req/s", "÷ bare");
     for (s, m) in SCENARIOS.iter().zip(&medians) {
-        println!("{:<52} {:>10.0} {:>8.2}", s.name, m, m / medians[0]);
+        println!("{:<54} {:>10.0} {:>8.2}", s.name, m, m / medians[0]);
     }
     let _ = std::fs::remove_dir_all(&data);
     Ok(())

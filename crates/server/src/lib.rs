@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod keys;
+pub mod load;
 pub mod seed;
 mod wiring;
 

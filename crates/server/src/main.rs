@@ -33,6 +33,18 @@ enum Command {
     },
     /// Load a small bilingual demo catalogue (idempotent).
     SeedDemo,
+    /// Add bulk review cases for load tests (after the demo catalogue, which it loads too).
+    SeedLoad {
+        /// Cases in all.
+        #[arg(long, default_value_t = 100_000)]
+        cases: usize,
+        /// The user who owns the first `--user-cases` cases.
+        #[arg(long, default_value = "load-user-0")]
+        user: String,
+        /// Cases per user.
+        #[arg(long, default_value_t = 1_000)]
+        user_cases: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -138,6 +150,14 @@ fn run(command: Command, config: &Config) -> anyhow::Result<()> {
                 .issue(&request)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{token}");
+            Ok(())
+        }
+        Command::SeedLoad { cases, user, user_cases } => {
+            let platform = open(config)?;
+            seed::seed_demo(&platform.state.catalogue).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let started = std::time::Instant::now();
+            let written = server::load::seed_cases(&platform.store, cases, &user, user_cases)?;
+            println!("load data: {written} cases in {:.1} s", started.elapsed().as_secs_f64());
             Ok(())
         }
         Command::SeedDemo => {

@@ -117,6 +117,11 @@ fn id(raw: &str) -> Result<Uuid> {
     Uuid::parse_str(raw).map_err(|e| Error::Internal(format!("seed id {raw}: {e}")))
 }
 
+/// The demo catalogue's Standard Review and Cardiology ids (for load data that names them).
+pub fn demo_ids() -> Result<(Uuid, Uuid)> {
+    Ok((id(REVIEW_TYPES[0].id)?, id(DISEASE_CATEGORIES[0].0)?))
+}
+
 /// Loads the demo catalogue through the catalogue service, so it obeys every rule a real one does.
 pub fn seed_demo(catalogue: &CatalogueService) -> Result<SeedReport> {
     let mut report = SeedReport::default();
