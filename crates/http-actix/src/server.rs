@@ -21,6 +21,8 @@ pub struct HttpConfig {
     pub workers: usize,
     /// How long in-flight requests may finish after a stop signal.
     pub shutdown_timeout: Duration,
+    /// Blocking threads per worker for database work; 0 keeps actix's default (512 / workers).
+    pub blocking_threads: usize,
 }
 
 impl Default for HttpConfig {
@@ -28,6 +30,7 @@ impl Default for HttpConfig {
         Self {
             workers: 0,
             shutdown_timeout: Duration::from_secs(10),
+            blocking_threads: 0,
         }
     }
 }
@@ -78,6 +81,9 @@ pub fn build_server(
     .listen(listener)?;
     if config.workers > 0 {
         server = server.workers(config.workers);
+    }
+    if config.blocking_threads > 0 {
+        server = server.worker_max_blocking_threads(config.blocking_threads);
     }
     Ok(server.run())
 }

@@ -152,12 +152,19 @@ fn run(command: Command, config: &Config) -> anyhow::Result<()> {
             println!("{token}");
             Ok(())
         }
-        Command::SeedLoad { cases, user, user_cases } => {
+        Command::SeedLoad {
+            cases,
+            user,
+            user_cases,
+        } => {
             let platform = open(config)?;
             seed::seed_demo(&platform.state.catalogue).map_err(|e| anyhow::anyhow!("{e}"))?;
             let started = std::time::Instant::now();
             let written = server::load::seed_cases(&platform.store, cases, &user, user_cases)?;
-            println!("load data: {written} cases in {:.1} s", started.elapsed().as_secs_f64());
+            println!(
+                "load data: {written} cases in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::SeedDemo => {

@@ -171,6 +171,7 @@ impl Platform {
     ) -> anyhow::Result<actix_web::dev::Server> {
         let http = HttpConfig {
             workers: config.http_workers,
+            blocking_threads: config.blocking_threads(),
             ..HttpConfig::default()
         };
         http_actix::build_server(listener, self.state.clone(), &http)

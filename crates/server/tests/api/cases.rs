@@ -370,7 +370,12 @@ fn submitting_writes_a_notification_for_the_patient_in_their_language() {
     for app in apps() {
         let (rt, dc) = seed_catalogue(&app);
         let me = app.user();
-        let id = app.post_with("/app/save-review-case", Some(&me), &[("lang", "ar")], case_body(&rt, &dc, "review"));
+        let id = app.post_with(
+            "/app/save-review-case",
+            Some(&me),
+            &[("lang", "ar")],
+            case_body(&rt, &dc, "review"),
+        );
         assert_eq!(id.status, 200);
         let case_id = id.json["data"]["case_id"].as_str().unwrap();
         let draft = save(&app, &me, case_body(&rt, &dc, "draft"));
@@ -385,8 +390,15 @@ fn submitting_writes_a_notification_for_the_patient_in_their_language() {
         assert_eq!(items[0]["lang"], "ar");
         assert_eq!(items[0]["status"], "pending");
         assert_ne!(items[0]["case_id"], draft.as_str());
-        let bad = app.post("/admin/notifications", Some(&app.admin()), json!({ "status": "sent" }));
-        assert_eq!((bad.status, bad.message()), (400, "status must be pending, delivered or failed"));
+        let bad = app.post(
+            "/admin/notifications",
+            Some(&app.admin()),
+            json!({ "status": "sent" }),
+        );
+        assert_eq!(
+            (bad.status, bad.message()),
+            (400, "status must be pending, delivered or failed")
+        );
     }
 }
 
@@ -396,14 +408,39 @@ fn patients_keep_their_contact_details() {
         let me = app.user();
         let none = app.post("/app/contact-details", Some(&me), json!({}));
         assert_eq!(none.json["data"], json!({ "email": null }));
-        let set = app.post("/app/update-contact-details", Some(&me), json!({ "email": " layla@example.org " }));
-        assert_eq!((set.status, set.message()), (200, "Contact details updated"));
-        assert_eq!(app.post("/app/contact-details", Some(&me), json!({})).json["data"]["email"], "layla@example.org");
+        let set = app.post(
+            "/app/update-contact-details",
+            Some(&me),
+            json!({ "email": " layla@example.org " }),
+        );
+        assert_eq!(
+            (set.status, set.message()),
+            (200, "Contact details updated")
+        );
+        assert_eq!(
+            app.post("/app/contact-details", Some(&me), json!({})).json["data"]["email"],
+            "layla@example.org"
+        );
         let other = app.token(Audience::SnrUsr, "patient-2", &[]);
-        assert_eq!(app.post("/app/contact-details", Some(&other), json!({})).json["data"]["email"], Value::Null);
-        let bad = app.post("/app/update-contact-details", Some(&me), json!({ "email": "not an address" }));
-        assert_eq!((bad.status, bad.message()), (400, "email must be an address like name@example.org"));
-        let cleared = app.post("/app/update-contact-details", Some(&me), json!({ "email": null }));
+        assert_eq!(
+            app.post("/app/contact-details", Some(&other), json!({}))
+                .json["data"]["email"],
+            Value::Null
+        );
+        let bad = app.post(
+            "/app/update-contact-details",
+            Some(&me),
+            json!({ "email": "not an address" }),
+        );
+        assert_eq!(
+            (bad.status, bad.message()),
+            (400, "email must be an address like name@example.org")
+        );
+        let cleared = app.post(
+            "/app/update-contact-details",
+            Some(&me),
+            json!({ "email": null }),
+        );
         assert_eq!(cleared.json["data"]["email"], Value::Null);
     }
 }

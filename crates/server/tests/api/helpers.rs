@@ -52,6 +52,7 @@ pub fn config_for(db: &TestDb, ring: &KeyRing) -> Config {
         pool_size: 4,
         bind_addr: "127.0.0.1:0".into(),
         http_workers: 2,
+        http_blocking_threads: 0,
         token_keys: Some(Secret::new(ring.to_text())),
         log_json: false,
         draft_reminder_interval: Duration::ZERO,
