@@ -14,6 +14,8 @@ struct Scenario {
     path: &'static str,
     body: &'static str,
     authorized: bool,
+    /// A piece of the answer that proves the route did the work being measured.
+    expect: &'static str,
 }
 
 const SCENARIOS: [Scenario; 4] = [
@@ -23,6 +25,7 @@ const SCENARIOS: [Scenario; 4] = [
         path: "/healthz",
         body: "",
         authorized: false,
+        expect: r#""status":"ok""#,
     },
     Scenario {
         name: "POST /app/review-types (token + catalogue read)",
@@ -30,6 +33,7 @@ const SCENARIOS: [Scenario; 4] = [
         path: "/app/review-types",
         body: "{}",
         authorized: true,
+        expect: r#""title":"Imaging Second Read""#,
     },
     Scenario {
         name: "POST /app/review-cases page 1 (1,000 of 100,000)",
@@ -37,6 +41,7 @@ const SCENARIOS: [Scenario; 4] = [
         path: "/app/review-cases",
         body: r#"{"page":1,"page_size":15}"#,
         authorized: true,
+        expect: r#""pagination":{"total":1000,"page":1,"page_size":15}"#,
     },
     Scenario {
         name: "POST /app/review-cases page 60 (1,000 of 100,000)",
@@ -44,6 +49,7 @@ const SCENARIOS: [Scenario; 4] = [
         path: "/app/review-cases",
         body: r#"{"page":60,"page_size":15}"#,
         authorized: true,
+        expect: r#""pagination":{"total":1000,"page":60,"page_size":15}"#,
     },
 ];
 
@@ -83,6 +89,8 @@ pub fn run(args: &[&str]) -> Result {
         Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
     };
     cli(&["seed-demo"])?;
+    let loaded = cli(&["seed-load", "--cases", "100000", "--user", "bench-user", "--user-cases", "1000"])?;
+    println!("{loaded}");
     let token = cli(&[
         "token",
         "issue",
@@ -109,6 +117,13 @@ pub fn run(args: &[&str]) -> Result {
         .map_err(|e| format!("cannot start the server: {e}"))?;
     let _server = Server(child);
     wait_ready(&format!("{base}/healthz"))?;
+
+    for s in &SCENARIOS {
+        let answer = fetch(port, s, &token)?;
+        if !answer.contains(s.expect) {
+            return Err(format!("{} does not answer as expected:\n{answer}", s.name));
+        }
+    }
 
     let mut results: Vec<Vec<f64>> = SCENARIOS.iter().map(|_| Vec::new()).collect();
     for round in 1..=rounds {
@@ -210,4 +225,23 @@ fn cores() -> usize {
     std::thread::available_parallelism()
         .map(usize::from)
         .unwrap_or(1)
+}
+
+/// One request by hand, to check what a scenario answers before loading it.
+fn fetch(port: u16, s: &Scenario, token: &str) -> Result<String> {
+    use std::io::{Read, Write};
+    let mut stream =
+        std::net::TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("cannot connect: {e}"))?;
+    let auth = if s.authorized { format!("Authorization: {token}\r\n") } else { String::new() };
+    let request = format!(
+        "{} {} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+        s.method,
+        s.path,
+        s.body.len(),
+        s.body
+    );
+    stream.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).map_err(|e| e.to_string())?;
+    Ok(answer)
 }
