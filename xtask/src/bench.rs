@@ -89,7 +89,15 @@ pub fn run(args: &[&str]) -> Result {
         Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
     };
     cli(&["seed-demo"])?;
-    let loaded = cli(&["seed-load", "--cases", "100000", "--user", "bench-user", "--user-cases", "1000"])?;
+    let loaded = cli(&[
+        "seed-load",
+        "--cases",
+        "100000",
+        "--user",
+        "bench-user",
+        "--user-cases",
+        "1000",
+    ])?;
     println!("{loaded}");
     let token = cli(&[
         "token",
@@ -230,9 +238,13 @@ fn cores() -> usize {
 /// One request by hand, to check what a scenario answers before loading it.
 fn fetch(port: u16, s: &Scenario, token: &str) -> Result<String> {
     use std::io::{Read, Write};
-    let mut stream =
-        std::net::TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("cannot connect: {e}"))?;
-    let auth = if s.authorized { format!("Authorization: {token}\r\n") } else { String::new() };
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))
+        .map_err(|e| format!("cannot connect: {e}"))?;
+    let auth = if s.authorized {
+        format!("Authorization: {token}\r\n")
+    } else {
+        String::new()
+    };
     let request = format!(
         "{} {} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
         s.method,
@@ -240,8 +252,12 @@ fn fetch(port: u16, s: &Scenario, token: &str) -> Result<String> {
         s.body.len(),
         s.body
     );
-    stream.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
+    stream
+        .write_all(request.as_bytes())
+        .map_err(|e| e.to_string())?;
     let mut answer = String::new();
-    stream.read_to_string(&mut answer).map_err(|e| e.to_string())?;
+    stream
+        .read_to_string(&mut answer)
+        .map_err(|e| e.to_string())?;
     Ok(answer)
 }

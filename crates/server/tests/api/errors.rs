@@ -213,3 +213,51 @@ fn health_readiness_and_documentation() {
         );
     }
 }
+
+/// `/readyz` tells a load balancer when the database is gone, and recovers with it.
+#[test]
+fn readiness_follows_the_database() {
+    let Some(db) = store_diesel::testing::TestDb::postgres() else {
+        return;
+    };
+    let app = crate::helpers::TestApp::spawn(db);
+    assert_eq!(app.get("/readyz").status, 200);
+    let name = app.url.rsplit('/').next().unwrap().to_owned();
+    let admin_url = std::env::var(store_diesel::testing::TEST_DATABASE_URL).unwrap();
+    let psql = |sql: &str| {
+        let status = std::process::Command::new("psql")
+            .args([admin_url.as_str(), "-qtAc", sql])
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "{sql}");
+    };
+    psql(&format!(
+        "ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false"
+    ));
+    psql(&format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+    ));
+    let down = app.get("/readyz");
+    assert_eq!(
+        (down.status, down.json.clone()),
+        (503, json!({ "status": "unavailable" }))
+    );
+    assert_eq!(
+        app.get("/healthz").status,
+        200,
+        "the process itself is fine"
+    );
+    let user = app.user();
+    let refused = app.post("/app/review-types", Some(&user), json!({}));
+    assert_eq!(
+        (refused.status, refused.json["status"].as_u64()),
+        (503, Some(1001))
+    );
+    assert_eq!(
+        refused.message(),
+        "Service temporarily unavailable, please retry shortly"
+    );
+    psql(&format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS true"));
+    assert_eq!(app.get("/readyz").status, 200, "back once the database is");
+}
