@@ -47,7 +47,7 @@ pub fn how_it_works(lang: Lang) -> HowItWorks {
         title: lang.pick("How second opinion works", "كيف يعمل الرأي الطبي الثاني"),
         subtitle: lang.pick(
             "A few simple steps to get an expert medical review of your case.",
-            "خطوات بسيطة قليلة للحصول على مراجعة طبية متخصصة لحالتك.",
+            "بضع خطوات بسيطة للحصول على مراجعة طبية متخصصة لحالتك.",
         ),
         steps: STEPS
             .iter()

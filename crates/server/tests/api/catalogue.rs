@@ -58,6 +58,14 @@ fn how_it_works_in_both_languages() {
             let ar = app.post_with("/app/how", Some(&user), &[("lang", lang)], json!({}));
             assert_eq!(ar.json["data"]["lang"], 1, "lang {lang}");
             assert_eq!(ar.json["data"]["title"], "كيف يعمل الرأي الطبي الثاني");
+            assert_eq!(
+                ar.json["data"]["subtitle"],
+                "بضع خطوات بسيطة للحصول على مراجعة طبية متخصصة لحالتك."
+            );
+            assert_eq!(
+                ar.json["data"]["steps"][0]["title"],
+                "شارك مستنداتك وبياناتك الطبية بأمان."
+            );
             assert_eq!(ar.json["data"]["cta"]["submit_now"], "أرسل حالتك الآن");
             assert_eq!(ar.json["data"]["steps"][3]["icon"], "check_circle");
         }
