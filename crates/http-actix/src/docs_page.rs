@@ -79,6 +79,67 @@ fn properties_table(out: &mut String, schema: &Value) {
     out.push_str("</table>");
 }
 
+/// `code` spans of the documentation's Markdown, the only markup it uses in prose.
+fn inline(text: &str) -> String {
+    esc(text)
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<code>{part}</code>")
+            } else {
+                part.to_owned()
+            }
+        })
+        .collect()
+}
+
+fn operation(out: &mut String, path: &str, method: &str, op: &Value) {
+    let _ = write!(
+        out,
+        "<div class=\"op\" id=\"{method}-{anchor}\"><span class=\"m {method}\">{method}</span> \
+<code>{path}</code><p>{summary}</p>",
+        method = esc(method),
+        anchor = esc(&path.replace('/', "-")),
+        path = esc(path),
+        summary = inline(str_of(op, "summary")),
+    );
+    if op.get("security").is_some() {
+        out.push_str("<p>Needs a token.</p>");
+    }
+    if let Some(params) = op.get("parameters").and_then(Value::as_array) {
+        for p in params {
+            let _ = write!(
+                out,
+                "<p>Header <code>{}</code>: {}</p>",
+                esc(str_of(p, "name")),
+                inline(str_of(p, "description"))
+            );
+        }
+    }
+    if let Some(schema) = op.pointer("/requestBody/content/application~1json/schema") {
+        let _ = write!(out, "<p>Body: {}</p>", type_of(schema));
+    }
+    if let Some(responses) = op.get("responses").and_then(Value::as_object) {
+        out.push_str("<table><tr><th>status</th><th>body</th><th>notes</th></tr>");
+        for (status, response) in responses {
+            let body = response
+                .pointer("/content/application~1json/schema")
+                .map(type_of)
+                .unwrap_or_default();
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(status),
+                body,
+                inline(str_of(response, "description"))
+            );
+        }
+        out.push_str("</table>");
+    }
+    out.push_str("</div>");
+}
+
 /// Renders the page from the OpenAPI document.
 pub fn render(doc: &Value) -> String {
     let info = doc.get("info").cloned().unwrap_or(Value::Null);
@@ -97,59 +158,38 @@ td,th{{border:1px solid #d0d7de;padding:.2rem .5rem;text-align:left;vertical-ali
 <p>Machine-readable: <a href=\"/openapi.json\">/openapi.json</a> (OpenAPI {oas}).</p>",
         title = esc(str_of(&info, "title")),
         version = esc(str_of(&info, "version")),
-        desc = esc(str_of(&info, "description")),
+        desc = inline(str_of(&info, "description")),
         oas = esc(str_of(doc, "openapi")),
     );
-    out.push_str("<h2>Routes</h2>");
-    if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
+    // Routes grouped by tag, in the document's tag order (patients first), each group by path.
+    let tags: Vec<(&str, &str)> = doc
+        .get("tags")
+        .and_then(Value::as_array)
+        .map(|t| {
+            t.iter()
+                .map(|t| (str_of(t, "name"), str_of(t, "description")))
+                .collect()
+        })
+        .unwrap_or_default();
+    let empty = serde_json::Map::new();
+    let paths = doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    for (tag, description) in tags {
+        let _ = write!(out, "<h2>{}</h2><p>{}</p>", esc(tag), inline(description));
         for (path, item) in paths {
             let Some(ops) = item.as_object() else {
                 continue;
             };
             for (method, op) in ops {
-                let _ = write!(
-                    out,
-                    "<div class=\"op\" id=\"{method}-{anchor}\"><span class=\"m {method}\">{method}</span> \
-<code>{path}</code><p>{summary}</p>",
-                    method = esc(method),
-                    anchor = esc(&path.replace('/', "-")),
-                    path = esc(path),
-                    summary = esc(str_of(op, "summary")),
-                );
-                if op.get("security").is_some() {
-                    out.push_str("<p>Needs a token.</p>");
+                let tagged = op
+                    .get("tags")
+                    .and_then(Value::as_array)
+                    .is_some_and(|t| t.iter().any(|t| t.as_str() == Some(tag)));
+                if tagged {
+                    operation(&mut out, path, method, op);
                 }
-                if let Some(params) = op.get("parameters").and_then(Value::as_array) {
-                    for p in params {
-                        let _ = write!(
-                            out,
-                            "<p>Header <code>{}</code>: {}</p>",
-                            esc(str_of(p, "name")),
-                            esc(str_of(p, "description"))
-                        );
-                    }
-                }
-                if let Some(schema) = op.pointer("/requestBody/content/application~1json/schema") {
-                    let _ = write!(out, "<p>Body: {}</p>", type_of(schema));
-                }
-                if let Some(responses) = op.get("responses").and_then(Value::as_object) {
-                    out.push_str("<table><tr><th>status</th><th>body</th><th>notes</th></tr>");
-                    for (status, response) in responses {
-                        let body = response
-                            .pointer("/content/application~1json/schema")
-                            .map(type_of)
-                            .unwrap_or_default();
-                        let _ = write!(
-                            out,
-                            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                            esc(status),
-                            body,
-                            esc(str_of(response, "description"))
-                        );
-                    }
-                    out.push_str("</table>");
-                }
-                out.push_str("</div>");
             }
         }
     }
