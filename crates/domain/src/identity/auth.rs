@@ -86,6 +86,15 @@ impl AuthService {
     /// Every refusal is [`Error::Unauthorized`] with a message that tells a client what to fix
     /// without telling an attacker which check failed cryptographically.
     pub fn authenticate(&self, header: Option<&str>, audience: Audience) -> Result<Actor> {
+        let actor = self.verify(header, audience)?;
+        self.ensure_not_revoked(&actor)?;
+        Ok(actor)
+    }
+
+    /// The checks that need no storage: the token opens, is for `audience`, and has not expired.
+    /// A caller MUST follow with [`AuthService::ensure_not_revoked`] before acting for the actor;
+    /// the split lets an adapter run that check in the same trip to storage as the request's work.
+    pub fn verify(&self, header: Option<&str>, audience: Audience) -> Result<Actor> {
         let token = header
             .map(strip_bearer)
             .filter(|t| !t.is_empty())
@@ -106,9 +115,6 @@ impl AuthService {
         if claims.exp <= self.clock.now().unix_timestamp() {
             return Err(Error::Unauthorized("Token has expired".into()));
         }
-        if self.revocations.is_revoked(&claims.jti)? {
-            return Err(Error::Unauthorized("Token has been revoked".into()));
-        }
         let id =
             ActorId::parse(&claims.sub).map_err(|_| Error::Unauthorized("Invalid token".into()))?;
         Ok(Actor {
@@ -123,6 +129,14 @@ impl AuthService {
             jti: claims.jti,
             expires_at: claims.exp,
         })
+    }
+
+    /// Refuses a token revoked since it was issued (logout).
+    pub fn ensure_not_revoked(&self, actor: &Actor) -> Result<()> {
+        if self.revocations.is_revoked(&actor.jti)? {
+            return Err(Error::Unauthorized("Token has been revoked".into()));
+        }
+        Ok(())
     }
 
     /// Revokes the actor's token (logout). Idempotent.

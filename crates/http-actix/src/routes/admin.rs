@@ -18,7 +18,7 @@ use super::post_resource;
 use crate::body::JsonBody;
 use crate::envelope::{self, EnvelopeA, EnvelopeAList, ErrorA};
 use crate::error::ApiError;
-use crate::extract::{Authenticated, blocking};
+use crate::extract::Authenticated;
 use crate::state::AppState;
 use crate::surface::Admin;
 
@@ -201,18 +201,19 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     responses((status = 200, body = EnvelopeAList<AdminReviewType>), (status = 400, body = ErrorA), (status = 401, body = ErrorA)),
     security(("token" = [])))]
 pub async fn list_review_types(
-    _admin: Authenticated<Admin>,
+    admin: Authenticated<Admin>,
     state: Data,
     body: Body<CatalogueListRequest>,
 ) -> Result {
-    let body = body.parse()?;
-    let page = body.page()?;
-    let result = blocking(move || {
-        state
-            .catalogue
-            .list_review_types(body.active, body.q.as_deref(), page)
-    })
-    .await?;
+    let body = admin.check(body.parse()).await?;
+    let page = admin.check(body.page()).await?;
+    let result = admin
+        .run(move |_| {
+            state
+                .catalogue
+                .list_review_types(body.active, body.q.as_deref(), page)
+        })
+        .await?;
     Ok(envelope::a_list("ok", result, AdminReviewType::from))
 }
 
@@ -221,12 +222,13 @@ pub async fn list_review_types(
     responses((status = 200, body = EnvelopeA<AdminReviewType>), (status = 404, body = ErrorA)),
     security(("token" = [])))]
 pub async fn review_type_details(
-    _admin: Authenticated<Admin>,
+    admin: Authenticated<Admin>,
     state: Data,
     body: Body<RtIdRequest>,
 ) -> Result {
-    let id = parse_uuid("rt_id", &body.parse()?.rt_id)?;
-    let rt = blocking(move || state.catalogue.review_type(id)).await?;
+    let b = admin.check(body.parse()).await?;
+    let id = admin.check(parse_uuid("rt_id", &b.rt_id)).await?;
+    let rt = admin.run(move |_| state.catalogue.review_type(id)).await?;
     Ok(envelope::a_ok("ok", AdminReviewType::from(rt)))
 }
 
@@ -235,11 +237,11 @@ pub async fn review_type_details(
     responses((status = 200, body = EnvelopeA<AdminReviewType>), (status = 400, body = ErrorA), (status = 409, body = ErrorA)),
     security(("token" = [])))]
 pub async fn create_review_type(
-    _admin: Authenticated<Admin>,
+    admin: Authenticated<Admin>,
     state: Data,
     body: Body<CreateReviewTypeRequest>,
 ) -> Result {
-    let b = body.parse()?;
+    let b = admin.check(body.parse()).await?;
     let new = NewReviewType {
         name_en: b.name_en,
         name_ar: b.name_ar,
@@ -253,7 +255,9 @@ pub async fn create_review_type(
         icon: b.icon,
         active: b.active,
     };
-    let rt = blocking(move || state.catalogue.create_review_type(new)).await?;
+    let rt = admin
+        .run(move |_| state.catalogue.create_review_type(new))
+        .await?;
     Ok(envelope::a_ok(
         "Review type created",
         AdminReviewType::from(rt),
@@ -265,12 +269,12 @@ pub async fn create_review_type(
     responses((status = 200, body = EnvelopeA<AdminReviewType>), (status = 400, body = ErrorA), (status = 404, body = ErrorA), (status = 409, body = ErrorA)),
     security(("token" = [])))]
 pub async fn update_review_type(
-    _admin: Authenticated<Admin>,
+    admin: Authenticated<Admin>,
     state: Data,
     body: Body<UpdateReviewTypeRequest>,
 ) -> Result {
-    let b = body.parse()?;
-    let id = parse_uuid("rt_id", &b.rt_id)?;
+    let b = admin.check(body.parse()).await?;
+    let id = admin.check(parse_uuid("rt_id", &b.rt_id)).await?;
     let patch = ReviewTypePatch {
         name_en: b.name_en,
         name_ar: b.name_ar,
@@ -284,16 +288,26 @@ pub async fn update_review_type(
         icon: b.icon,
         active: b.active,
     };
-    let rt = blocking(move || state.catalogue.update_review_type(id, patch)).await?;
+    let rt = admin
+        .run(move |_| state.catalogue.update_review_type(id, patch))
+        .await?;
     Ok(envelope::a_ok(
         "Review type updated",
         AdminReviewType::from(rt),
     ))
 }
 
-async fn set_review_type_active(state: Data, body: Body<RtIdRequest>, active: bool) -> Result {
-    let id = parse_uuid("rt_id", &body.parse()?.rt_id)?;
-    let rt = blocking(move || state.catalogue.set_review_type_active(id, active)).await?;
+async fn set_review_type_active(
+    admin: Authenticated<Admin>,
+    state: Data,
+    body: Body<RtIdRequest>,
+    active: bool,
+) -> Result {
+    let b = admin.check(body.parse()).await?;
+    let id = admin.check(parse_uuid("rt_id", &b.rt_id)).await?;
+    let rt = admin
+        .run(move |_| state.catalogue.set_review_type_active(id, active))
+        .await?;
     let message = if active {
         "Review type activated"
     } else {
@@ -307,11 +321,11 @@ async fn set_review_type_active(state: Data, body: Body<RtIdRequest>, active: bo
     responses((status = 200, body = EnvelopeA<AdminReviewType>), (status = 404, body = ErrorA)),
     security(("token" = [])))]
 pub async fn activate_review_type(
-    _admin: Authenticated<Admin>,
+    admin: Authenticated<Admin>,
     state: Data,
     body: Body<RtIdRequest>,
 ) -> Result {
-    set_review_type_active(state, body, true).await
+    set_review_type_active(admin, state, body, true).await
 }
 
 /// Hides a review type from patients and new cases. Idempotent.
@@ -319,11 +333,11 @@ pub async fn activate_review_type(
     responses((status = 200, body = EnvelopeA<AdminReviewType>), (status = 404, body = ErrorA)),
     security(("token" = [])))]
 pub async fn deactivate_review_type(
-    _admin: Authenticated<Admin>,
+    admin: Authenticated<Admin>,
     state: Data,
     body: Body<RtIdRequest>,
 ) -> Result {
-    set_review_type_active(state, body, false).await
+    set_review_type_active(admin, state, body, false).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -382,18 +396,19 @@ pub struct UpdateDiseaseCategoryRequest {
     responses((status = 200, body = EnvelopeAList<AdminDiseaseCategory>), (status = 400, body = ErrorA)),
     security(("token" = [])))]
 pub async fn list_disease_categories(
-    _admin: Authenticated<Admin>,
+    admin: Authenticated<Admin>,
     state: Data,
     body: Body<CatalogueListRequest>,
 ) -> Result {
-    let body = body.parse()?;
-    let page = body.page()?;
-    let result = blocking(move || {
-        state
-            .catalogue
-            .list_disease_categories(body.active, body.q.as_deref(), page)
-    })
-    .await?;
+    let body = admin.check(body.parse()).await?;
+    let page = admin.check(body.page()).await?;
+    let result = admin
+        .run(move |_| {
+            state
+                .catalogue
+                .list_disease_categories(body.active, body.q.as_deref(), page)
+        })
+        .await?;
     Ok(envelope::a_list("ok", result, AdminDiseaseCategory::from))
 }
 
@@ -402,12 +417,15 @@ pub async fn list_disease_categories(
     responses((status = 200, body = EnvelopeA<AdminDiseaseCategory>), (status = 404, body = ErrorA)),
     security(("token" = [])))]
 pub async fn disease_category_details(
-    _admin: Authenticated<Admin>,
+    admin: Authenticated<Admin>,
     state: Data,
     body: Body<DcIdRequest>,
 ) -> Result {
-    let id = parse_uuid("dc_id", &body.parse()?.dc_id)?;
-    let dc = blocking(move || state.catalogue.disease_category(id)).await?;
+    let b = admin.check(body.parse()).await?;
+    let id = admin.check(parse_uuid("dc_id", &b.dc_id)).await?;
+    let dc = admin
+        .run(move |_| state.catalogue.disease_category(id))
+        .await?;
     Ok(envelope::a_ok("ok", AdminDiseaseCategory::from(dc)))
 }
 
@@ -416,17 +434,19 @@ pub async fn disease_category_details(
     responses((status = 200, body = EnvelopeA<AdminDiseaseCategory>), (status = 400, body = ErrorA), (status = 409, body = ErrorA)),
     security(("token" = [])))]
 pub async fn create_disease_category(
-    _admin: Authenticated<Admin>,
+    admin: Authenticated<Admin>,
     state: Data,
     body: Body<CreateDiseaseCategoryRequest>,
 ) -> Result {
-    let b = body.parse()?;
+    let b = admin.check(body.parse()).await?;
     let new = NewDiseaseCategory {
         speciality_en: b.speciality_en,
         speciality_ar: b.speciality_ar,
         active: b.active,
     };
-    let dc = blocking(move || state.catalogue.create_disease_category(new)).await?;
+    let dc = admin
+        .run(move |_| state.catalogue.create_disease_category(new))
+        .await?;
     Ok(envelope::a_ok(
         "Disease category created",
         AdminDiseaseCategory::from(dc),
@@ -438,27 +458,37 @@ pub async fn create_disease_category(
     responses((status = 200, body = EnvelopeA<AdminDiseaseCategory>), (status = 400, body = ErrorA), (status = 404, body = ErrorA), (status = 409, body = ErrorA)),
     security(("token" = [])))]
 pub async fn update_disease_category(
-    _admin: Authenticated<Admin>,
+    admin: Authenticated<Admin>,
     state: Data,
     body: Body<UpdateDiseaseCategoryRequest>,
 ) -> Result {
-    let b = body.parse()?;
-    let id = parse_uuid("dc_id", &b.dc_id)?;
+    let b = admin.check(body.parse()).await?;
+    let id = admin.check(parse_uuid("dc_id", &b.dc_id)).await?;
     let patch = DiseaseCategoryPatch {
         speciality_en: b.speciality_en,
         speciality_ar: b.speciality_ar,
         active: b.active,
     };
-    let dc = blocking(move || state.catalogue.update_disease_category(id, patch)).await?;
+    let dc = admin
+        .run(move |_| state.catalogue.update_disease_category(id, patch))
+        .await?;
     Ok(envelope::a_ok(
         "Disease category updated",
         AdminDiseaseCategory::from(dc),
     ))
 }
 
-async fn set_disease_category_active(state: Data, body: Body<DcIdRequest>, active: bool) -> Result {
-    let id = parse_uuid("dc_id", &body.parse()?.dc_id)?;
-    let dc = blocking(move || state.catalogue.set_disease_category_active(id, active)).await?;
+async fn set_disease_category_active(
+    admin: Authenticated<Admin>,
+    state: Data,
+    body: Body<DcIdRequest>,
+    active: bool,
+) -> Result {
+    let b = admin.check(body.parse()).await?;
+    let id = admin.check(parse_uuid("dc_id", &b.dc_id)).await?;
+    let dc = admin
+        .run(move |_| state.catalogue.set_disease_category_active(id, active))
+        .await?;
     let message = if active {
         "Disease category activated"
     } else {
@@ -472,11 +502,11 @@ async fn set_disease_category_active(state: Data, body: Body<DcIdRequest>, activ
     responses((status = 200, body = EnvelopeA<AdminDiseaseCategory>), (status = 404, body = ErrorA)),
     security(("token" = [])))]
 pub async fn activate_disease_category(
-    _admin: Authenticated<Admin>,
+    admin: Authenticated<Admin>,
     state: Data,
     body: Body<DcIdRequest>,
 ) -> Result {
-    set_disease_category_active(state, body, true).await
+    set_disease_category_active(admin, state, body, true).await
 }
 
 /// Hides a disease category from patients and new cases. Idempotent.
@@ -484,9 +514,9 @@ pub async fn activate_disease_category(
     responses((status = 200, body = EnvelopeA<AdminDiseaseCategory>), (status = 404, body = ErrorA)),
     security(("token" = [])))]
 pub async fn deactivate_disease_category(
-    _admin: Authenticated<Admin>,
+    admin: Authenticated<Admin>,
     state: Data,
     body: Body<DcIdRequest>,
 ) -> Result {
-    set_disease_category_active(state, body, false).await
+    set_disease_category_active(admin, state, body, false).await
 }

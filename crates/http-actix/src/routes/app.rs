@@ -10,7 +10,7 @@ use super::post_resource;
 use crate::body::JsonBody;
 use crate::envelope::{self, EnvelopeA, ErrorA};
 use crate::error::ApiError;
-use crate::extract::{Authenticated, blocking, state};
+use crate::extract::{Authenticated, state};
 use crate::surface::App;
 
 type Result<T = HttpResponse> = std::result::Result<T, ApiError<App>>;
@@ -57,7 +57,8 @@ pub struct HowCta {
         (status = 401, body = ErrorA, description = "Missing, invalid, expired or revoked token"),
     ),
     security(("token" = [])))]
-pub async fn how(req: HttpRequest, _user: Authenticated<App>) -> Result {
+pub async fn how(req: HttpRequest, user: Authenticated<App>) -> Result {
+    user.confirm().await?;
     let lang = lang(&req);
     let how = copy::how_it_works(lang);
     Ok(envelope::a_ok(
@@ -114,10 +115,12 @@ pub struct ReviewTypeItem {
         (status = 401, body = ErrorA),
     ),
     security(("token" = [])))]
-pub async fn review_types(req: HttpRequest, _user: Authenticated<App>) -> Result {
+pub async fn review_types(req: HttpRequest, user: Authenticated<App>) -> Result {
     let lang = lang(&req);
     let state = state(&req)?;
-    let cards = blocking(move || state.catalogue.review_type_picker(lang)).await?;
+    let cards = user
+        .run(move |_| state.catalogue.review_type_picker(lang))
+        .await?;
     let (title, subtitle) = copy::review_type_screen(lang);
     Ok(envelope::a_ok(
         "ok",
@@ -175,18 +178,19 @@ pub struct KeyValue {
     security(("token" = [])))]
 pub async fn disease_categories(
     req: HttpRequest,
-    _user: Authenticated<App>,
+    user: Authenticated<App>,
     body: JsonBody<DiseaseCategoriesRequest, App>,
 ) -> Result {
-    let body = body.parse()?;
+    let body = user.check(body.parse()).await?;
     let lang = lang(&req);
     let state = state(&req)?;
-    let items = blocking(move || {
-        state
-            .catalogue
-            .disease_category_picker(lang, body.q.as_deref())
-    })
-    .await?;
+    let items = user
+        .run(move |_| {
+            state
+                .catalogue
+                .disease_category_picker(lang, body.q.as_deref())
+        })
+        .await?;
     Ok(envelope::a_ok(
         "ok",
         DiseaseCategoriesData {

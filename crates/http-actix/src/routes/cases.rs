@@ -14,7 +14,7 @@ use super::post_resource;
 use crate::body::JsonBody;
 use crate::envelope::{self, EnvelopeA, EnvelopeAList, ErrorA};
 use crate::error::ApiError;
-use crate::extract::{Authenticated, blocking};
+use crate::extract::Authenticated;
 use crate::state::AppState;
 use crate::surface::App;
 
@@ -224,7 +224,7 @@ pub async fn save_review_case(
     state: Data,
     body: Body<SaveCaseRequest>,
 ) -> Result {
-    let b = body.parse()?;
+    let b = user.check(body.parse()).await?;
     let lang = lang(&req);
     let input = CaseInput {
         rt_id: b.rt_id,
@@ -235,7 +235,9 @@ pub async fn save_review_case(
         medical_history: b.medical_history,
         medical_documents: documents(b.medical_documents),
     };
-    let case = blocking(move || state.cases.save(&user.actor.id, lang, input)).await?;
+    let case = user
+        .run(move |actor| state.cases.save(&actor.id, lang, input))
+        .await?;
     Ok(envelope::a_ok("Case saved", CaseId { case_id: case.id }))
 }
 
@@ -249,7 +251,7 @@ pub async fn update_review_case(
     state: Data,
     body: Body<UpdateCaseRequest>,
 ) -> Result {
-    let b = body.parse()?;
+    let b = user.check(body.parse()).await?;
     let lang = lang(&req);
     let input = CaseInput {
         rt_id: b.rt_id,
@@ -260,8 +262,9 @@ pub async fn update_review_case(
         medical_history: b.medical_history,
         medical_documents: documents(b.medical_documents),
     };
-    let case =
-        blocking(move || state.cases.update(&user.actor.id, lang, &b.case_id, input)).await?;
+    let case = user
+        .run(move |actor| state.cases.update(&actor.id, lang, &b.case_id, input))
+        .await?;
     Ok(envelope::a_ok("Case updated", CaseView::from(case)))
 }
 
@@ -274,9 +277,13 @@ pub async fn review_cases(
     state: Data,
     body: Body<PageRequestBody>,
 ) -> Result {
-    let b = body.parse()?;
-    let page = PageRequest::from_client(b.page, b.page_size, "page_size")?;
-    let cases = blocking(move || state.cases.list(&user.actor.id, page)).await?;
+    let b = user.check(body.parse()).await?;
+    let page = user
+        .check(PageRequest::from_client(b.page, b.page_size, "page_size"))
+        .await?;
+    let cases = user
+        .run(move |actor| state.cases.list(&actor.id, page))
+        .await?;
     Ok(envelope::a_list("ok", cases, CaseView::from))
 }
 
@@ -289,9 +296,10 @@ pub async fn review_case_details(
     state: Data,
     body: Body<CaseIdRequest>,
 ) -> Result {
-    let b = body.parse()?;
-    let (case, timeline) =
-        blocking(move || state.cases.details(&user.actor.id, &b.case_id)).await?;
+    let b = user.check(body.parse()).await?;
+    let (case, timeline) = user
+        .run(move |actor| state.cases.details(&actor.id, &b.case_id))
+        .await?;
     Ok(envelope::a_ok(
         "ok",
         CaseDetails {
@@ -310,9 +318,10 @@ pub async fn add_medical_documents(
     state: Data,
     body: Body<AddDocumentsRequest>,
 ) -> Result {
-    let b = body.parse()?;
+    let b = user.check(body.parse()).await?;
     let docs = b.med_docs.into_iter().map(MedicalDocument::from).collect();
-    blocking(move || state.cases.add_documents(&user.actor.id, &b.case_id, docs)).await?;
+    user.run(move |actor| state.cases.add_documents(&actor.id, &b.case_id, docs))
+        .await?;
     Ok(envelope::a_ok("Medical documents updated", Empty {}))
 }
 
@@ -334,7 +343,7 @@ pub struct UpdateContactRequest {
     responses((status = 200, body = EnvelopeA<ContactView>)),
     security(("token" = [])))]
 pub async fn contact_details(user: Authenticated<App>, state: Data) -> Result {
-    let contact = blocking(move || state.contacts.get(&user.actor.id)).await?;
+    let contact = user.run(move |actor| state.contacts.get(&actor.id)).await?;
     Ok(envelope::a_ok(
         "ok",
         ContactView {
@@ -352,9 +361,10 @@ pub async fn update_contact_details(
     state: Data,
     body: Body<UpdateContactRequest>,
 ) -> Result {
-    let b = body.parse()?;
-    let contact =
-        blocking(move || state.contacts.set_email(&user.actor.id, b.email.as_deref())).await?;
+    let b = user.check(body.parse()).await?;
+    let contact = user
+        .run(move |actor| state.contacts.set_email(&actor.id, b.email.as_deref()))
+        .await?;
     Ok(envelope::a_ok(
         "Contact details updated",
         ContactView {

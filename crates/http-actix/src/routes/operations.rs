@@ -11,7 +11,7 @@ use super::post_resource;
 use crate::body::JsonBody;
 use crate::envelope::{self, EnvelopeA, EnvelopeAList, ErrorA};
 use crate::error::ApiError;
-use crate::extract::{Authenticated, blocking};
+use crate::extract::Authenticated;
 use crate::state::AppState;
 use crate::surface::Admin;
 
@@ -43,8 +43,10 @@ pub struct ReminderRun {
     request_body(content = Object, description = "`{}`"),
     responses((status = 200, body = EnvelopeA<ReminderRun>), (status = 401, body = ErrorA)),
     security(("token" = [])))]
-pub async fn process_draft_notifications(_admin: Authenticated<Admin>, state: Data) -> Result {
-    let report = blocking(move || state.cases.process_draft_reminders()).await?;
+pub async fn process_draft_notifications(admin: Authenticated<Admin>, state: Data) -> Result {
+    let report = admin
+        .run(move |_| state.cases.process_draft_reminders())
+        .await?;
     Ok(envelope::a_ok(
         "Draft notifications processed successfully",
         ReminderRun {
@@ -112,13 +114,17 @@ impl From<OutboxMessage> for NotificationView {
     responses((status = 200, body = EnvelopeAList<NotificationView>), (status = 400, body = ErrorA)),
     security(("token" = [])))]
 pub async fn notifications(
-    _admin: Authenticated<Admin>,
+    admin: Authenticated<Admin>,
     state: Data,
     body: JsonBody<NotificationListRequest, Admin>,
 ) -> Result {
-    let b = body.parse()?;
-    let page = PageRequest::from_client(b.page, b.page_size, "page_size")?;
-    let list = blocking(move || state.outbox.list(b.status.as_deref(), page)).await?;
+    let b = admin.check(body.parse()).await?;
+    let page = admin
+        .check(PageRequest::from_client(b.page, b.page_size, "page_size"))
+        .await?;
+    let list = admin
+        .run(move |_| state.outbox.list(b.status.as_deref(), page))
+        .await?;
     Ok(envelope::a_list("ok", list, NotificationView::from))
 }
 
@@ -138,12 +144,14 @@ pub struct NotificationId {
     responses((status = 200, body = EnvelopeA<NotificationId>), (status = 404, body = ErrorA)),
     security(("token" = [])))]
 pub async fn retry_notification(
-    _admin: Authenticated<Admin>,
+    admin: Authenticated<Admin>,
     state: Data,
     body: JsonBody<NotificationIdRequest, Admin>,
 ) -> Result {
-    let b = body.parse()?;
-    let id = blocking(move || state.outbox.retry(&b.notification_id)).await?;
+    let b = admin.check(body.parse()).await?;
+    let id = admin
+        .run(move |_| state.outbox.retry(&b.notification_id))
+        .await?;
     Ok(envelope::a_ok(
         "Notification queued for delivery",
         NotificationId {

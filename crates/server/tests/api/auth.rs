@@ -127,3 +127,35 @@ fn tokens_survive_key_rotation() {
         assert_eq!(app.post("/app/how", Some(&after), json!({})).status, 200);
     }
 }
+
+/// Every route that needs a token refuses a revoked one with 401, before it looks at the body.
+#[test]
+fn every_secured_route_refuses_a_revoked_token_first() {
+    let app = TestApp::spawn(TestDb::sqlite());
+    let spec = app.get("/openapi.json").json;
+    let codec = Codec::new(app.ring.clone());
+    let mut checked = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        let Some(op) = item.get("post") else { continue };
+        if op.get("security").is_none() {
+            continue;
+        }
+        let audience = match path.split('/').nth(1) {
+            Some("app") => "snr_usr",
+            Some("admin") => "snr_admin",
+            Some("pro") => "snr_pro",
+            other => panic!("no audience known for {other:?}"),
+        };
+        let jti = format!("revoked-{checked}");
+        let token = codec.seal(&claims(audience, now() + 600, &jti)).unwrap();
+        app.platform.store.revoke(&jti, now() + 600).unwrap();
+        let r = app.post(path, Some(&token), json!({ "not_a_field": true }));
+        assert_eq!(
+            (r.status, r.message()),
+            (401, "Token has been revoked"),
+            "{path}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 25, "{checked} routes checked");
+}
