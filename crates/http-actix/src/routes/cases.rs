@@ -98,6 +98,7 @@ pub struct SaveCaseRequest {
 }
 
 /// The same fields as saving; `medical_history` and `medical_documents` left out keep their value.
+/// (Listed again rather than flattened: serde does not refuse unknown fields through a flatten.)
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateCaseRequest {
@@ -109,6 +110,45 @@ pub struct UpdateCaseRequest {
     pub status: String,
     pub medical_history: Option<String>,
     pub medical_documents: Option<Vec<Document>>,
+}
+
+impl UpdateCaseRequest {
+    fn into_parts(self) -> (String, CaseInput) {
+        let Self {
+            case_id,
+            rt_id,
+            dc_id,
+            patient_age,
+            patient_gender,
+            status,
+            medical_history,
+            medical_documents,
+        } = self;
+        let fields = SaveCaseRequest {
+            rt_id,
+            dc_id,
+            patient_age,
+            patient_gender,
+            status,
+            medical_history,
+            medical_documents,
+        };
+        (case_id, fields.into())
+    }
+}
+
+impl From<SaveCaseRequest> for CaseInput {
+    fn from(b: SaveCaseRequest) -> Self {
+        CaseInput {
+            rt_id: b.rt_id,
+            dc_id: b.dc_id,
+            patient_age: b.patient_age,
+            patient_gender: b.patient_gender,
+            status: b.status,
+            medical_history: b.medical_history,
+            medical_documents: documents(b.medical_documents),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -226,15 +266,7 @@ pub async fn save_review_case(
 ) -> Result {
     let b = user.check(body.parse()).await?;
     let lang = lang(&req);
-    let input = CaseInput {
-        rt_id: b.rt_id,
-        dc_id: b.dc_id,
-        patient_age: b.patient_age,
-        patient_gender: b.patient_gender,
-        status: b.status,
-        medical_history: b.medical_history,
-        medical_documents: documents(b.medical_documents),
-    };
+    let input = CaseInput::from(b);
     let case = user
         .run(move |actor| state.cases.save(&actor.id, lang, input))
         .await?;
@@ -253,17 +285,9 @@ pub async fn update_review_case(
 ) -> Result {
     let b = user.check(body.parse()).await?;
     let lang = lang(&req);
-    let input = CaseInput {
-        rt_id: b.rt_id,
-        dc_id: b.dc_id,
-        patient_age: b.patient_age,
-        patient_gender: b.patient_gender,
-        status: b.status,
-        medical_history: b.medical_history,
-        medical_documents: documents(b.medical_documents),
-    };
+    let (case_id, input) = b.into_parts();
     let case = user
-        .run(move |actor| state.cases.update(&actor.id, lang, &b.case_id, input))
+        .run(move |actor| state.cases.update(&actor.id, lang, &case_id, input))
         .await?;
     Ok(envelope::a_ok("Case updated", CaseView::from(case)))
 }

@@ -230,6 +230,39 @@ status must be draft or review; medical_documents[0].url must be 1 to 2048 chara
 
         let list = app.post("/app/review-cases", Some(&me), json!({}));
         assert_eq!(list.json["pagination"]["total"], 0, "nothing was written");
+
+        // Updates refuse server-owned fields too.
+        let mut good = case_body("0193a1c0-0000-7000-8000-000000000002", &dc, "draft");
+        good["medical_documents"] = json!([]);
+        let id = save(&app, &me, good.clone());
+        for field in [
+            "user_id",
+            "case_coordinator_id",
+            "is_notified",
+            "status_note",
+        ] {
+            let mut edit = good.clone();
+            edit["case_id"] = json!(id);
+            edit[field] = json!("x");
+            let r = app.post("/app/update-review-case", Some(&me), edit);
+            assert_eq!(r.status, 400, "{field}");
+            assert!(
+                r.message().contains(&format!("unknown field `{field}`")),
+                "{}",
+                r.message()
+            );
+        }
+        let missing = app.post(
+            "/app/update-review-case",
+            Some(&me),
+            json!({ "case_id": id }),
+        );
+        assert_eq!(missing.status, 400);
+        assert!(
+            missing.message().contains("missing field `rt_id`"),
+            "{}",
+            missing.message()
+        );
     }
 }
 
