@@ -116,9 +116,15 @@ impl Background {
             let cases = platform.state.cases.clone();
             let stop = stop.clone();
             threads.push(std::thread::spawn(move || {
-                reminder_loop(&cases, interval, &stop)
+                every(interval, &stop, || remind(&cases))
             }));
         }
+        // Revocations only matter until the token would have expired anyway.
+        let store = platform.store.clone();
+        let purge_stop = stop.clone();
+        threads.push(std::thread::spawn(move || {
+            every(PURGE_INTERVAL, &purge_stop, || purge_revocations(&store))
+        }));
         tracing::info!(
             channels = ?config.notify.channels,
             reminder_interval_s = interval.as_secs(),
@@ -136,28 +142,44 @@ impl Background {
     }
 }
 
-fn reminder_loop(cases: &CaseService, interval: Duration, stop: &AtomicBool) {
+/// How often expired revocations are forgotten.
+const PURGE_INTERVAL: Duration = Duration::from_secs(3600);
+
+/// Runs `job` every `interval` until `stop` is set, checking `stop` often so that shutdown is quick.
+fn every(interval: Duration, stop: &AtomicBool, mut job: impl FnMut()) {
     let tick = Duration::from_millis(100).min(interval);
     let mut waited = Duration::ZERO;
     while !stop.load(Ordering::SeqCst) {
         std::thread::sleep(tick);
         waited += tick;
-        if waited < interval {
-            continue;
+        if waited >= interval {
+            waited = Duration::ZERO;
+            job();
         }
-        waited = Duration::ZERO;
-        match cases.process_draft_reminders() {
-            Ok(report) if report.eligible > 0 => {
-                tracing::info!(
-                    eligible = report.eligible,
-                    notified = report.notified,
-                    "draft reminders"
-                );
-            }
-            Ok(_) => {}
-            Err(error) => {
-                tracing::warn!(%error, "draft reminders failed; they run again next time")
-            }
+    }
+}
+
+fn remind(cases: &CaseService) {
+    match cases.process_draft_reminders() {
+        Ok(report) if report.eligible > 0 => {
+            tracing::info!(
+                eligible = report.eligible,
+                notified = report.notified,
+                "draft reminders"
+            );
+        }
+        Ok(_) => {}
+        Err(error) => tracing::warn!(%error, "draft reminders failed; they run again next time"),
+    }
+}
+
+fn purge_revocations(store: &Store) {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    match store.purge_expired_revocations(now) {
+        Ok(0) => {}
+        Ok(purged) => tracing::info!(purged, "expired token revocations forgotten"),
+        Err(error) => {
+            tracing::warn!(%error, "purging expired revocations failed; it runs again later")
         }
     }
 }
