@@ -15,8 +15,7 @@ use crate::error::StoreError;
 use crate::outbox::{OutboxValues, enqueue};
 use crate::schema::{case_timeline, review_cases};
 use crate::sql::{
-    count, id_text, lang_text, parse_id, parse_json, parse_lang, parse_stored, parse_timestamp,
-    timestamp,
+    count, id_text, parse_id, parse_json, parse_lang, parse_stored, parse_timestamp, timestamp,
 };
 
 const CASE_NOT_FOUND: &str = "Case not found";
@@ -130,7 +129,7 @@ impl<'a> From<&'a ReviewCase> for CaseValues<'a> {
             medical_documents: documents_json(&case.medical_documents),
             reject_reason: case.reject_reason.as_deref(),
             case_coordinator_id: case.case_coordinator_id.as_deref(),
-            lang: lang_text(case.lang),
+            lang: case.lang.as_str(),
             is_notified: case.is_notified,
             version: case.version,
             created_date: timestamp(case.created_date),

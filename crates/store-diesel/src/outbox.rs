@@ -18,8 +18,8 @@ use crate::connection::{
 use crate::error::StoreError;
 use crate::schema::{notification_outbox, review_cases};
 use crate::sql::{
-    count, id_text, lang_text, parse_id, parse_json, parse_lang, parse_optional_timestamp,
-    parse_stored, parse_timestamp, timestamp,
+    count, id_text, parse_id, parse_json, parse_lang, parse_optional_timestamp, parse_stored,
+    parse_timestamp, timestamp,
 };
 
 const NOTIFICATION_NOT_FOUND: &str = "Notification not found";
@@ -145,7 +145,7 @@ impl<'a> From<&'a Notification> for OutboxValues<'a> {
             kind: n.kind.as_str(),
             recipient_id: &n.recipient_id,
             recipient_role: n.recipient_role.as_str(),
-            lang: lang_text(n.lang),
+            lang: n.lang.as_str(),
             case_id: n.case_id.map(id_text),
             // A JSON value's text form cannot fail.
             data: n.data.to_string(),

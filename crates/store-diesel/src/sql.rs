@@ -69,22 +69,10 @@ where
     })
 }
 
-/// A language as stored: its code, `en` or `ar`.
-pub(crate) fn lang_text(lang: Lang) -> &'static str {
-    match lang {
-        Lang::En => "en",
-        Lang::Ar => "ar",
-    }
-}
-
 pub(crate) fn parse_lang(raw: &str) -> domain::Result<Lang> {
-    match raw {
-        "en" => Ok(Lang::En),
-        "ar" => Ok(Lang::Ar),
-        _ => Err(domain::Error::Internal(format!(
-            "stored language {raw:?} is neither en nor ar"
-        ))),
-    }
+    Lang::from_code(raw).ok_or_else(|| {
+        domain::Error::Internal(format!("stored language {raw:?} is neither en nor ar"))
+    })
 }
 
 /// Reads a JSON column; `what` names it in the error, e.g. `medical_documents of case …`.

@@ -28,6 +28,21 @@ impl Lang {
         }
     }
 
+    /// The ISO 639-1 code, `en` or `ar`: how the language is stored and sent to integrations.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ar => "ar",
+        }
+    }
+
+    /// Reads an ISO 639-1 code written by [`Lang::as_str`].
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Lang::En, Lang::Ar]
+            .into_iter()
+            .find(|l| l.as_str() == code)
+    }
+
     /// Picks the text in this language.
     pub fn pick<'a>(self, en: &'a str, ar: &'a str) -> &'a str {
         match self {

@@ -7,12 +7,8 @@ use crate::kernel::lang::Lang;
 
 /// The review type's name in `lang`, from template data `{"review_type": {"en": …, "ar": …}}`.
 fn review_type(data: &Value, lang: Lang) -> Option<&str> {
-    let key = match lang {
-        Lang::En => "en",
-        Lang::Ar => "ar",
-    };
     data.get("review_type")
-        .and_then(|rt| rt.get(key))
+        .and_then(|rt| rt.get(lang.as_str()))
         .and_then(Value::as_str)
 }
 

@@ -93,10 +93,7 @@ impl From<OutboxMessage> for NotificationView {
             code: n.kind.code(),
             recipient_id: n.recipient_id,
             recipient_role: n.recipient_role.as_str(),
-            lang: match n.lang {
-                domain::kernel::lang::Lang::En => "en",
-                domain::kernel::lang::Lang::Ar => "ar",
-            },
+            lang: n.lang.as_str(),
             case_id: n.case_id,
             status: m.status.as_str(),
             attempts: m.attempts,

@@ -98,7 +98,7 @@ impl EmailChannel {
                 notification.id,
                 self.from.email.domain()
             )))
-            .header(ContentLanguage(super::lang_tag(lang)))
+            .header(ContentLanguage(lang.as_str()))
             .multipart(MultiPart::alternative_plain_html(plain, html))
             .map_err(|e| DeliveryError::Failed(format!("cannot build the message: {e}")))
     }

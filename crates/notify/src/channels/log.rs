@@ -29,7 +29,7 @@ impl Channel for LogChannel {
             code = notification.kind.code(),
             recipient_id = %notification.recipient_id,
             recipient_role = notification.recipient_role.as_str(),
-            lang = super::lang_tag(notification.lang),
+            lang = notification.lang.as_str(),
             title = %rendered.title,
             "notification"
         );

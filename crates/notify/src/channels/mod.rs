@@ -8,16 +8,6 @@ pub use email::EmailChannel;
 pub use log::LogChannel;
 pub use webhook::WebhookChannel;
 
-use domain::kernel::lang::Lang;
-
-/// The language tag sent to receivers: `en` or `ar`.
-pub(crate) fn lang_tag(lang: Lang) -> &'static str {
-    match lang {
-        Lang::En => "en",
-        Lang::Ar => "ar",
-    }
-}
-
 /// Replaces anything that looks like an email address with `[address]`, so that error texts taken
 /// from receivers (an SMTP server's "550 <someone@example.org>: no such user") can be logged and
 /// stored without personal data.

@@ -64,7 +64,7 @@ impl WebhookChannel {
                 "id": notification.recipient_id,
                 "role": notification.recipient_role.as_str(),
             },
-            "lang": super::lang_tag(notification.lang),
+            "lang": notification.lang.as_str(),
             "title": rendered.title,
             "body": rendered.body,
             "case_id": notification.case_id.map(|id| id.to_string()),
