@@ -19,5 +19,7 @@ pub mod identity;
 pub mod kernel;
 pub mod notifications;
 pub mod second_opinion;
+#[cfg(any(test, feature = "mock"))]
+pub mod testing;
 
-pub use kernel::error::{Error, FieldError, Result};
+pub use kernel::error::{AuthFailure, Cause, Error, FieldError, Result};

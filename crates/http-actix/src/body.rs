@@ -13,6 +13,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpRequest, dev::Payload};
+use domain::kernel::text::{Arg, Key, Text};
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
@@ -53,28 +54,51 @@ impl<T: DeserializeOwned + 'static, S: Surface> FromRequest for JsonBody<T, S> {
     }
 }
 
+/// "Request body is larger than the limit of N KiB".
+pub(crate) fn too_large<S>(limit: usize) -> ApiError<S> {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        Text::new(Key::BodyTooLarge).with("kib", limit / 1024),
+    )
+}
+
 fn payload_error<S>(error: &actix_web::Error, limit: usize) -> ApiError<S> {
     match error.as_error::<PayloadError>() {
-        Some(PayloadError::Overflow) => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!(
-                "Request body is larger than the limit of {} KiB",
-                limit / 1024
-            ),
-        ),
+        Some(PayloadError::Overflow) => too_large(limit),
         _ if error.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE => {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!(
-                    "Request body is larger than the limit of {} KiB",
-                    limit / 1024
-                ),
-            )
+            too_large(limit)
         }
-        _ => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "The request body could not be read",
-        ),
+        _ => ApiError::new(StatusCode::BAD_REQUEST, Key::BodyUnreadable),
+    }
+}
+
+/// The backquoted name serde puts in "unknown field `x`" and "missing field `x`".
+fn quoted_name<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
+    message.strip_prefix(prefix)?.split('`').next()
+}
+
+/// Why serde refused a body, with its own words (kept for English) and what the other languages
+/// need to explain it.
+fn serde_error(e: &serde_json::Error) -> Text {
+    let detail = e.to_string();
+    let at = |text: Text| {
+        text.with("line", e.line())
+            .with("column", e.column())
+            .with("detail", detail.clone())
+    };
+    match e.classify() {
+        serde_json::error::Category::Data => {
+            if let Some(name) = quoted_name(&detail, "unknown field `") {
+                let name = name.to_owned();
+                at(Text::new(Key::UnknownField).with("name", name))
+            } else if let Some(name) = quoted_name(&detail, "missing field `") {
+                let name = Arg::Field(name.to_owned());
+                at(Text::new(Key::MissingField).with("field", name))
+            } else {
+                at(Text::new(Key::InvalidBody))
+            }
+        }
+        _ => at(Text::new(Key::MalformedJson)),
     }
 }
 
@@ -95,22 +119,14 @@ fn decode<T: DeserializeOwned, S>(
     {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Content-Type must be application/json",
+            Key::ContentTypeJson,
         ));
     }
     let bytes: &[u8] = if empty { b"{}" } else { bytes };
     // serde would read a JSON array positionally into a struct; a body is an object.
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "The request body must be a JSON object",
-        ));
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, Key::BodyNotObject));
     }
-    serde_json::from_slice(bytes).map_err(|e| {
-        let message = match e.classify() {
-            serde_json::error::Category::Data => format!("Invalid request body: {e}"),
-            _ => format!("Malformed JSON: {e}"),
-        };
-        ApiError::new(StatusCode::BAD_REQUEST, message)
-    })
+    serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, serde_error(&e)))
 }

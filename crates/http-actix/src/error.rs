@@ -1,36 +1,39 @@
 //! The one place where failures become HTTP answers.
 //!
 //! Every handler returns `Result<HttpResponse, ApiError<S>>` where `S` is its surface, so that every
-//! error, from a handler, an extractor or a fallback route, is rendered in the surface's envelope.
-//! Server-side detail ([`domain::Error::Internal`]) goes to the log with the request id; the client
-//! reads a generic sentence.
+//! error, from a handler, an extractor or a fallback route, is rendered in the surface's envelope
+//! and in the caller's language. This module alone maps the domain's error kinds to status codes.
+//! Server-side detail ([`domain::Error::Internal`], [`domain::Error::Unavailable`]) goes to the log
+//! with the request id and the whole chain of causes; the client reads a generic sentence.
 
 use std::fmt;
 use std::marker::PhantomData;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use domain::{Error, FieldError};
-use serde_json::json;
+use domain::kernel::text::{Key, Text};
+use domain::{AuthFailure, Error, FieldError};
 
-use crate::envelope::{self, InvalidEntry, MetaC};
-use crate::request_id;
+use crate::envelope::{self, InvalidEntry, RuleC};
+use crate::i18n::say;
 use crate::surface::{EnvelopeKind, Surface};
 
 /// An error on surface `S`.
 pub struct ApiError<S> {
     status: StatusCode,
-    message: String,
+    text: Text,
     fields: Vec<FieldError>,
+    auth: Option<AuthFailure>,
     surface: PhantomData<S>,
 }
 
 impl<S> ApiError<S> {
-    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, text: impl Into<Text>) -> Self {
         Self {
             status,
-            message: message.into(),
+            text: text.into(),
             fields: Vec::new(),
+            auth: None,
             surface: PhantomData,
         }
     }
@@ -39,8 +42,27 @@ impl<S> ApiError<S> {
         self.status
     }
 
-    pub fn message(&self) -> &str {
-        &self.message
+    /// Why, before it is put into words.
+    pub fn text(&self) -> &Text {
+        &self.text
+    }
+
+    /// Why a token was refused, when that is the error.
+    pub fn auth_failure(&self) -> Option<AuthFailure> {
+        self.auth
+    }
+
+    /// The message as the client reads it, in the language of the request being handled.
+    pub fn message(&self) -> String {
+        if self.fields.is_empty() {
+            return say(&self.text);
+        }
+        let separator = say(&Text::new(Key::ValidationSeparator));
+        self.fields
+            .iter()
+            .map(|f| say(&f.text))
+            .collect::<Vec<_>>()
+            .join(&separator)
     }
 }
 
@@ -48,49 +70,49 @@ impl<S> fmt::Debug for ApiError<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiError")
             .field("status", &self.status)
-            .field("message", &self.message)
+            .field("text", &self.text.to_string())
+            .field("fields", &self.fields.len())
             .finish()
     }
 }
 
 impl<S> fmt::Display for ApiError<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.status.as_u16(), self.message)
+        write!(f, "{} {}", self.status.as_u16(), self.text)
     }
 }
 
 impl<S> From<Error> for ApiError<S> {
     fn from(error: Error) -> Self {
-        let (status, message, fields) = match error {
-            Error::Validation(fields) => {
-                let message = Error::Validation(fields.clone()).to_string();
-                (StatusCode::BAD_REQUEST, message, fields)
+        let (status, text) = match &error {
+            Error::Validation(_) => (StatusCode::BAD_REQUEST, Text::new(Key::RuleInvalid)),
+            Error::NotFound(t) => (StatusCode::NOT_FOUND, t.clone()),
+            Error::Conflict(t) => (StatusCode::CONFLICT, t.clone()),
+            Error::TooLarge(t) => (StatusCode::PAYLOAD_TOO_LARGE, t.clone()),
+            Error::Unauthorized(reason) => (StatusCode::UNAUTHORIZED, reason.text()),
+            Error::Forbidden(t) => (StatusCode::FORBIDDEN, t.clone()),
+            Error::Unavailable(_) => {
+                tracing::error!(detail = %error.chain(), "dependency unavailable");
+                (StatusCode::SERVICE_UNAVAILABLE, Text::new(Key::Unavailable))
             }
-            Error::NotFound(m) => (StatusCode::NOT_FOUND, m, Vec::new()),
-            Error::Conflict(m) => (StatusCode::CONFLICT, m, Vec::new()),
-            Error::Unauthorized(m) => (StatusCode::UNAUTHORIZED, m, Vec::new()),
-            Error::Forbidden(m) => (StatusCode::FORBIDDEN, m, Vec::new()),
-            Error::Unavailable(detail) => {
-                tracing::error!(%detail, "dependency unavailable");
-                (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "Service temporarily unavailable, please retry shortly".to_owned(),
-                    Vec::new(),
-                )
+            Error::Internal(_) => {
+                tracing::error!(detail = %error.chain(), "internal error");
+                (StatusCode::INTERNAL_SERVER_ERROR, Text::new(Key::Internal))
             }
-            Error::Internal(detail) => {
-                tracing::error!(%detail, "internal error");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Internal server error".to_owned(),
-                    Vec::new(),
-                )
-            }
+        };
+        let auth = match &error {
+            Error::Unauthorized(reason) => Some(*reason),
+            _ => None,
+        };
+        let fields = match error {
+            Error::Validation(fields) => fields,
+            _ => Vec::new(),
         };
         Self {
             status,
-            message,
+            text,
             fields,
+            auth,
             surface: PhantomData,
         }
     }
@@ -111,29 +133,26 @@ impl<S: Surface> ResponseError for ApiError<S> {
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
+        let message = self.message();
         match S::ENVELOPE {
-            EnvelopeKind::A => envelope::a_error(status, &self.message),
-            EnvelopeKind::B => envelope::b_error(status, &self.message),
+            EnvelopeKind::A => envelope::a_error(status, message),
+            EnvelopeKind::B => envelope::b_error(status, message),
             EnvelopeKind::C => {
-                let request = request_id::current();
-                let meta = MetaC {
-                    code: status.as_u16(),
-                    url: request.as_ref().map(|r| r.url.clone()).unwrap_or_default(),
-                    kind: "object",
-                    request_id: request.map(|r| r.id).unwrap_or_default(),
-                };
-                let invalid = self
-                    .fields
-                    .iter()
-                    .map(|f| InvalidEntry {
-                        entry: format!("$.{}", f.field),
-                        entry_type: "json_data_property",
-                        rules: vec![
-                            json!({ "rule": f.rule, "description": f.message, "params": {} }),
-                        ],
-                    })
-                    .collect();
-                envelope::c_error(meta, c_error_type(status), &self.message, invalid)
+                let invalid = (!self.fields.is_empty()).then(|| {
+                    self.fields
+                        .iter()
+                        .map(|f| InvalidEntry {
+                            entry: format!("$.{}", f.field),
+                            entry_type: "json_data_property",
+                            rules: vec![RuleC {
+                                rule: f.rule.to_owned(),
+                                description: say(&f.text),
+                                params: serde_json::Map::new(),
+                            }],
+                        })
+                        .collect()
+                });
+                envelope::c_error(status, c_error_type(status), message, invalid)
             }
         }
     }
@@ -151,6 +170,7 @@ fn c_error_type(status: StatusCode) -> &'static str {
         413 => "request_too_large",
         415 => "content_type_invalid",
         422 => "validation_failed",
+        429 => "too_many_requests",
         503 => "service_unavailable",
         _ => "internal_error",
     }

@@ -12,7 +12,9 @@ use std::marker::PhantomData;
 use actix_web::http::StatusCode;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use domain::AuthFailure;
 use domain::identity::{Actor, AuthService, Role};
+use domain::kernel::text::{Key, Text};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -76,7 +78,7 @@ impl<S: Surface> Authenticated<S> {
         } else {
             Err(ApiError::new(
                 StatusCode::FORBIDDEN,
-                format!("This action needs the {} role", role.as_str()),
+                Text::new(Key::RoleRequired).with("role", role.text()),
             ))
         }
     }
@@ -85,7 +87,7 @@ impl<S: Surface> Authenticated<S> {
 pub(crate) fn state<S>(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError<S>> {
     req.app_data::<web::Data<AppState>>()
         .cloned()
-        .ok_or_else(|| domain::Error::Internal("application state is not configured".into()).into())
+        .ok_or_else(|| domain::Error::internal("application state is not configured").into())
 }
 
 impl<S: Surface> FromRequest for Authenticated<S> {
@@ -102,7 +104,7 @@ fn extract<S: Surface>(req: &HttpRequest) -> Result<Authenticated<S>, ApiError<S
     let header = match req.headers().get(AUTHORIZATION).map(|v| v.to_str()) {
         None => None,
         Some(Ok(h)) => Some(h),
-        Some(Err(_)) => return Err(ApiError::new(StatusCode::UNAUTHORIZED, "Malformed token")),
+        Some(Err(_)) => return Err(domain::Error::Unauthorized(AuthFailure::Malformed).into()),
     };
     // Opening the token is CPU work of a few microseconds: done here, on the worker.
     let actor = state.auth.verify(header, S::AUDIENCE)?;
@@ -121,7 +123,11 @@ where
 {
     match web::block(f).await {
         Ok(result) => result.map_err(ApiError::from),
-        Err(e) => Err(domain::Error::Internal(format!("blocking task failed: {e}")).into()),
+        Err(e) => Err(domain::Error::Internal(domain::Cause::with_source(
+            "a blocking task failed",
+            e,
+        ))
+        .into()),
     }
 }
 
@@ -129,12 +135,12 @@ where
 mod tests {
     use actix_web::ResponseError;
     use domain::identity::Audience;
-    use domain::kernel::ids::ActorId;
+    use domain::kernel::ids::{ActorId, TokenId};
 
     use super::*;
     use crate::surface::Pro;
 
-    fn actor(roles: &[&str]) -> Authenticated<Pro> {
+    fn actor(roles: &[Role]) -> Authenticated<Pro> {
         let auth = AuthService::new(
             std::sync::Arc::new(domain::identity::MockTokenCodec::new()),
             std::sync::Arc::new(domain::identity::MockRevocationRepository::new()),
@@ -146,9 +152,9 @@ mod tests {
             actor: Actor {
                 id: ActorId::parse("EMP1").unwrap(),
                 audience: Audience::SnrPro,
-                roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+                roles: roles.to_vec(),
                 scopes: vec![],
-                jti: "j".into(),
+                jti: TokenId::from_uuid(uuid::Uuid::nil()),
                 expires_at: 0,
             },
             surface: PhantomData,
@@ -158,15 +164,18 @@ mod tests {
     #[test]
     fn a_missing_role_is_403_in_envelope_a() {
         assert!(
-            actor(&["coordinator"])
+            actor(&[Role::Coordinator])
                 .require_role(Role::Coordinator)
                 .is_ok()
         );
-        let refused = actor(&["doctor"])
+        let refused = actor(&[Role::Doctor])
             .require_role(Role::Coordinator)
             .unwrap_err();
         assert_eq!(refused.status_code(), StatusCode::FORBIDDEN);
-        assert_eq!(refused.message(), "This action needs the coordinator role");
+        assert_eq!(
+            refused.text().to_string(),
+            "role-required(role=role-name(value=coordinator))"
+        );
         assert_eq!(actor(&[]).actor.id.as_str(), "EMP1");
     }
 }

@@ -10,6 +10,8 @@ mod docs_page;
 pub mod envelope;
 mod error;
 mod extract;
+pub mod i18n;
+mod money;
 mod openapi;
 mod request_id;
 mod routes;
@@ -19,6 +21,7 @@ mod surface;
 
 pub use error::ApiError;
 pub use openapi::api_doc;
+pub use routes::{RouteDef, all as all_routes};
 pub use server::{HttpConfig, build_server};
 pub use state::AppState;
 pub use surface::{Admin, App, Clinic, Ehealth, Pro, Surface};

@@ -1,9 +1,10 @@
-//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+//! The OpenAPI 3.1 document, built from the route list: every served route, and only those.
 
+use utoipa::openapi::path::{PathItem, Paths};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{admin, app, cases, health, operations};
+use crate::routes;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -16,18 +17,11 @@ envelope A: `{\"status\": 1000, \"message\", \"data\"}` with 1001 for server fau
 1003 for authentication or permission errors. The `lang` header (`1`/`ar` Arabic, anything else English) \
 selects the language of user-facing text."
     ),
-    paths(
-        health::healthz, health::readyz,
-        app::how, app::review_types, app::disease_categories,
-        cases::save_review_case, cases::update_review_case, cases::review_cases,
-        cases::review_case_details, cases::add_medical_documents, cases::contact_details,
-        cases::update_contact_details,
-        operations::process_draft_notifications, operations::notifications, operations::retry_notification,
-        admin::list_review_types, admin::review_type_details, admin::create_review_type,
-        admin::update_review_type, admin::activate_review_type, admin::deactivate_review_type,
-        admin::list_disease_categories, admin::disease_category_details, admin::create_disease_category,
-        admin::update_disease_category, admin::activate_disease_category, admin::deactivate_disease_category,
-    ),
+    components(schemas(
+        crate::envelope::ErrorA,
+        crate::envelope::ErrorB,
+        crate::envelope::ErrorC,
+    )),
     modifiers(&TokenScheme),
     tags(
         (name = "app", description = "Patients (audience snr_usr)"),
@@ -57,5 +51,21 @@ HS256 JWT (see docs/auth.md). `Bearer ` prefix optional.",
 pub fn api_doc() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    let mut paths = Paths::new();
+    let mut schemas = Vec::new();
+    for def in routes::all() {
+        def.schemas(&mut schemas);
+        let method = routes::http_method(&def.method);
+        let item = PathItem::new(method, def.operation);
+        match paths.paths.get_mut(&def.path) {
+            Some(existing) => existing.merge_operations(item),
+            None => {
+                paths.paths.insert(def.path, item);
+            }
+        }
+    }
+    doc.paths = paths;
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.schemas.extend(schemas);
     doc
 }

@@ -4,21 +4,40 @@
 //! characters) to correlate across systems; otherwise one is minted. The id is on every log line
 //! emitted while the request is handled, and envelope C repeats it in `meta.request_id`.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
+use actix_web::web;
+use domain::kernel::lang::Lang;
+use domain::kernel::text::Translator;
 use tracing::Instrument;
+
+use crate::state::AppState;
 
 pub const HEADER: &str = "x-request-id";
 
 /// What the request-scoped code (error rendering) may ask about the request being handled.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RequestInfo {
     pub id: String,
     pub url: String,
+    /// The language answers are given in.
+    pub lang: Lang,
+    pub translator: Arc<dyn Translator>,
+}
+
+impl std::fmt::Debug for RequestInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestInfo")
+            .field("id", &self.id)
+            .field("url", &self.url)
+            .field("lang", &self.lang)
+            .finish_non_exhaustive()
+    }
 }
 
 tokio::task_local! {
@@ -51,9 +70,19 @@ pub async fn middleware(
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     let method = req.method().to_string();
     let path = req.path().to_owned();
+    let lang = crate::i18n::language_for(
+        &path,
+        req.headers().get("lang").and_then(|v| v.to_str().ok()),
+    );
+    let translator = match req.app_data::<web::Data<AppState>>() {
+        Some(state) => state.translator.clone(),
+        None => Arc::new(crate::i18n::KeysOnly),
+    };
     let info = RequestInfo {
         id: id.clone(),
         url: req.uri().to_string(),
+        lang,
+        translator,
     };
     let span = tracing::info_span!("request", request_id = %id);
     let result = CURRENT

@@ -9,7 +9,7 @@ use actix_web::web::{self, PayloadConfig};
 use actix_web::{App as ActixApp, HttpResponse, HttpServer};
 
 use crate::body::DEFAULT_LIMIT;
-use crate::routes::{admin, app, cases, health, not_found, operations};
+use crate::routes::{self, not_found};
 use crate::state::AppState;
 use crate::surface::{Admin, App, Clinic, Ehealth, Pro};
 use crate::{docs_page, openapi, request_id};
@@ -54,21 +54,11 @@ pub fn build_server(
             .app_data(docs.clone())
             .app_data(PayloadConfig::new(DEFAULT_LIMIT))
             .wrap(from_fn(request_id::middleware))
-            .configure(health::configure)
             .route("/openapi.json", web::get().to(openapi_json))
             .route("/docs", web::get().to(docs_html))
-            .service(
-                web::scope("/app")
-                    .configure(app::configure)
-                    .configure(cases::configure)
-                    .default_service(web::to(not_found::<App>)),
-            )
-            .service(
-                web::scope("/admin")
-                    .configure(admin::configure)
-                    .configure(operations::configure)
-                    .default_service(web::to(not_found::<Admin>)),
-            )
+            .configure(routes::configure)
+            .service(web::scope("/app").default_service(web::to(not_found::<App>)))
+            .service(web::scope("/admin").default_service(web::to(not_found::<Admin>)))
             .service(web::scope("/pro").default_service(web::to(not_found::<Pro>)))
             .service(
                 web::scope("/api/v3/declaration_requests")

@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use domain::identity::AuthService;
 use domain::kernel::health::Readiness;
+use domain::kernel::text::Translator;
 use domain::notifications::{ContactService, OutboxService};
 use domain::second_opinion::{CaseService, CatalogueService};
 
@@ -14,6 +15,8 @@ pub struct AppState {
     pub contacts: ContactService,
     pub outbox: OutboxService,
     pub readiness: Arc<dyn Readiness>,
+    /// Puts every message into the caller's language.
+    pub translator: Arc<dyn Translator>,
 }
 
 impl std::fmt::Debug for AppState {

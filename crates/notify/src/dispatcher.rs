@@ -7,9 +7,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use domain::kernel::code::Code;
+use domain::kernel::text::Translator;
 use domain::kernel::time::Clock;
 use domain::notifications::{
-    Channel, ContactDirectory, OutboxMessage, OutboxRepository, RetryPolicy, templates,
+    Channel, ContactDirectory, GiveUpHandler, OutboxMessage, OutboxRepository, RetryPolicy,
+    templates,
 };
 use time::{OffsetDateTime, PrimitiveDateTime};
 
@@ -53,7 +56,8 @@ enum Outcome {
 /// - Every channel took it: delivered.
 /// - Otherwise the attempt counts: with attempts left (see [`RetryPolicy`]) the message is due again
 ///   after the back-off, remembering which channels already took it so that they are not sent it
-///   again; after the last attempt it is failed, for an administrator to requeue.
+///   again; after the last attempt it is failed, for an administrator to requeue, and the context
+///   that wrote it is told ([`GiveUpHandler`]): what giving up means is its decision.
 /// - A contact directory error is a failed attempt of that message, not of the round.
 /// - A failure to record an outcome is logged and the round goes on; the message's lease then
 ///   expires and it is claimed again (a channel that took it may be sent it again: receivers
@@ -68,28 +72,49 @@ pub struct Dispatcher {
     outbox: Arc<dyn OutboxRepository>,
     contacts: Arc<dyn ContactDirectory>,
     channels: Vec<Arc<dyn Channel>>,
+    translator: Arc<dyn Translator>,
+    give_up: Arc<dyn GiveUpHandler>,
     clock: Arc<dyn Clock>,
     policy: RetryPolicy,
     lease: Duration,
     batch: i64,
 }
 
+/// What a [`Dispatcher`] works with: the store's ports, the channels, the words, and whom to tell
+/// when a message is given up.
+pub struct DispatcherParts {
+    pub outbox: Arc<dyn OutboxRepository>,
+    pub contacts: Arc<dyn ContactDirectory>,
+    pub channels: Vec<Arc<dyn Channel>>,
+    pub translator: Arc<dyn Translator>,
+    pub give_up: Arc<dyn GiveUpHandler>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for DispatcherParts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DispatcherParts").finish_non_exhaustive()
+    }
+}
+
 impl Dispatcher {
-    /// A dispatcher delivering through `channels`, claiming up to `batch` messages at a time, each
-    /// leased for `lease`.
-    pub fn new(
-        outbox: Arc<dyn OutboxRepository>,
-        contacts: Arc<dyn ContactDirectory>,
-        channels: Vec<Arc<dyn Channel>>,
-        clock: Arc<dyn Clock>,
-        policy: RetryPolicy,
-        lease: Duration,
-        batch: i64,
-    ) -> Self {
+    /// A dispatcher delivering through `parts.channels`, claiming up to `batch` messages at a
+    /// time, each leased for `lease`.
+    pub fn new(parts: DispatcherParts, policy: RetryPolicy, lease: Duration, batch: i64) -> Self {
+        let DispatcherParts {
+            outbox,
+            contacts,
+            channels,
+            translator,
+            give_up,
+            clock,
+        } = parts;
         Self {
             outbox,
             contacts,
             channels,
+            translator,
+            give_up,
             clock,
             policy,
             lease,
@@ -189,7 +214,7 @@ impl Dispatcher {
     fn attempt(&self, message: &OutboxMessage) -> Outcome {
         let notification = &message.notification;
         let id = notification.id;
-        let kind = notification.kind.as_str();
+        let kind = notification.kind().as_str();
         let attempt = message.attempts.saturating_add(1);
         let mut taken = message.delivered_channels.clone();
         let mut errors: Vec<String> = Vec::new();
@@ -205,8 +230,7 @@ impl Dispatcher {
                 errors.push(format!("contacts: {error}"));
             }
             Ok(contact) => {
-                let rendered =
-                    templates::render(notification.kind, notification.lang, &notification.data);
+                let rendered = templates::render(self.translator.as_ref(), notification);
                 for channel in &self.channels {
                     let name = channel.name();
                     if taken.iter().any(|t| t == name) {
@@ -267,11 +291,19 @@ impl Dispatcher {
                 } else {
                     tracing::warn!(notification_id = %id, kind, attempt, outcome = label, "notification recorded");
                 }
+                if outcome == Outcome::Failed
+                    && let Err(e) = self.give_up.gave_up(notification)
+                {
+                    tracing::error!(
+                        notification_id = %id, kind, error = %e.chain(),
+                        "the notification failed for good, and its context could not react to it"
+                    );
+                }
                 outcome
             }
             Err(e) => {
                 tracing::error!(
-                    notification_id = %id, kind, attempt, outcome = label, error = %e,
+                    notification_id = %id, kind, attempt, outcome = label, error = %e.chain(),
                     "cannot record a notification outcome; it will be claimed again when its lease expires"
                 );
                 Outcome::NotRecorded
@@ -303,14 +335,13 @@ impl fmt::Debug for Dispatcher {
 mod tests {
     use std::sync::Mutex;
 
-    use domain::kernel::lang::Lang;
     use domain::kernel::time::MockClock;
     use domain::notifications::{
         Contact, DeliveryError, DeliveryStatus, MockChannel, MockContactDirectory,
-        MockOutboxRepository, Notification, NotificationKind, RecipientRole,
+        MockGiveUpHandler, MockOutboxRepository, NotificationKind,
     };
+    use domain::testing::{self, KeyTranslator};
     use time::macros::datetime;
-    use uuid::Uuid;
 
     use super::*;
 
@@ -326,16 +357,10 @@ mod tests {
 
     fn message(attempts: u32, delivered: &[&str]) -> OutboxMessage {
         OutboxMessage {
-            notification: Notification {
-                id: Uuid::now_v7(),
-                kind: NotificationKind::CaseSubmitted,
-                recipient_id: "patient-1".into(),
-                recipient_role: RecipientRole::Patient,
-                lang: Lang::En,
-                case_id: Some(Uuid::now_v7()),
-                data: serde_json::json!({}),
-                created_date: NOW,
-            },
+            notification: testing::notification(
+                NotificationKind::CaseSubmitted,
+                &testing::review_case(),
+            ),
             status: DeliveryStatus::Pending,
             attempts,
             delivered_channels: delivered.iter().map(|d| (*d).to_owned()).collect(),
@@ -376,16 +401,36 @@ mod tests {
         Arc::new(channel)
     }
 
+    /// Whom a dispatcher tells when it gives up: nobody who minds.
+    fn no_reaction() -> Arc<MockGiveUpHandler> {
+        let mut give_up = MockGiveUpHandler::new();
+        give_up.expect_gave_up().returning(|_| Ok(()));
+        Arc::new(give_up)
+    }
+
+    fn parts(
+        outbox: MockOutboxRepository,
+        contacts: Arc<MockContactDirectory>,
+        channels: Vec<Arc<dyn Channel>>,
+        clock: Arc<MockClock>,
+    ) -> DispatcherParts {
+        DispatcherParts {
+            outbox: Arc::new(outbox),
+            contacts,
+            channels,
+            translator: Arc::new(KeyTranslator),
+            give_up: no_reaction(),
+            clock,
+        }
+    }
+
     fn dispatcher(
         outbox: MockOutboxRepository,
         contacts: Arc<MockContactDirectory>,
         channels: Vec<Arc<dyn Channel>>,
     ) -> Dispatcher {
         Dispatcher::new(
-            Arc::new(outbox),
-            contacts,
-            channels,
-            clock(),
+            parts(outbox, contacts, channels, clock()),
             policy(),
             Duration::from_secs(60),
             10,
@@ -512,11 +557,20 @@ mod tests {
             })
             .times(1)
             .returning(|_, _, _, _, _| Ok(()));
-        let d = dispatcher(
+        let mut give_up = MockGiveUpHandler::new();
+        give_up
+            .expect_gave_up()
+            .withf(move |n| n.id == id)
+            .times(1)
+            .returning(|_| Ok(()));
+        let mut parts = parts(
             outbox,
             contacts(),
             vec![channel("webhook", true, Arc::default())],
+            clock(),
         );
+        parts.give_up = Arc::new(give_up);
+        let d = Dispatcher::new(parts, policy(), Duration::from_secs(60), 10);
         assert_eq!(d.run_once().unwrap().failed, 1);
     }
 
@@ -634,10 +688,12 @@ mod tests {
             }
         });
         let d = Dispatcher::new(
-            Arc::new(outbox),
-            contacts(),
-            vec![channel("log", false, Arc::default())],
-            Arc::new(clock),
+            parts(
+                outbox,
+                contacts(),
+                vec![channel("log", false, Arc::default())],
+                Arc::new(clock),
+            ),
             policy(),
             Duration::from_secs(60),
             10,
@@ -664,10 +720,12 @@ mod tests {
             .times(5)
             .returning(|_, _, _, _| Ok(()));
         let d = Dispatcher::new(
-            Arc::new(outbox),
-            contacts(),
-            vec![channel("log", false, Arc::default())],
-            clock(),
+            parts(
+                outbox,
+                contacts(),
+                vec![channel("log", false, Arc::default())],
+                clock(),
+            ),
             policy(),
             Duration::from_secs(60),
             2,
@@ -684,10 +742,12 @@ mod tests {
             .expect_mark_delivered()
             .returning(|_, _, _, _| Ok(()));
         let d = Dispatcher::new(
-            Arc::new(outbox),
-            contacts(),
-            vec![channel("log", false, Arc::default())],
-            clock(),
+            parts(
+                outbox,
+                contacts(),
+                vec![channel("log", false, Arc::default())],
+                clock(),
+            ),
             policy(),
             Duration::from_secs(60),
             2,

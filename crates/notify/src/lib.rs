@@ -16,7 +16,7 @@ mod error;
 
 pub use channels::{EmailChannel, LogChannel, WebhookChannel};
 pub use config::{ChannelConfig, MIN_WEBHOOK_SECRET_BYTES, build_channels};
-pub use dispatcher::{DispatchReport, Dispatcher};
+pub use dispatcher::{DispatchReport, Dispatcher, DispatcherParts};
 pub use error::NotifyError;
 
 #[cfg(feature = "test-support")]

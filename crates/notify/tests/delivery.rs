@@ -7,13 +7,14 @@ mod support;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use domain::kernel::ids::{ActorId, CaseId, NotificationId};
 use domain::kernel::lang::Lang;
 use domain::notifications::{
-    Channel, Contact, ContactDirectory, DeliveryError, DeliveryStatus, OutboxRepository,
-    RetryPolicy, templates,
+    Channel, Contact, ContactDirectory, DeliveryError, DeliveryStatus, GiveUpHandler,
+    OutboxRepository, RetryPolicy,
 };
 use hmac::{Hmac, Mac};
-use notify::{DispatchReport, Dispatcher, EmailChannel, WebhookChannel};
+use notify::{DispatchReport, Dispatcher, DispatcherParts, EmailChannel, WebhookChannel};
 use sha2::Sha256;
 use uuid::Uuid;
 
@@ -21,7 +22,7 @@ use notify::testing::{HttpReceiver, closed_port_url, silent_receiver};
 use support::mime;
 use support::outbox::MemoryOutbox;
 use support::smtp::SmtpServer;
-use support::{T0, TestClock, notification};
+use support::{GiveUps, T0, TestClock, catalogues, notification, render};
 
 const SECRET: &[u8] = b"a shared secret of at least 32 bytes";
 const FROM: &str = "Second Opinion <noreply@example.org>";
@@ -49,13 +50,18 @@ fn sign(secret: &[u8], timestamp: &str, body: &[u8]) -> String {
 struct Contacts;
 
 impl ContactDirectory for Contacts {
-    fn contact(&self, _recipient_id: &str) -> domain::Result<Contact> {
+    fn contact(&self, _recipient_id: &ActorId) -> domain::Result<Contact> {
         Ok(Contact {
             email: Some("patient@example.org".into()),
         })
     }
 
-    fn save_contact(&self, _: &str, _: &Contact, _: time::OffsetDateTime) -> domain::Result<()> {
+    fn save_contact(
+        &self,
+        _: &ActorId,
+        _: &Contact,
+        _: time::OffsetDateTime,
+    ) -> domain::Result<()> {
         Ok(())
     }
 }
@@ -68,6 +74,23 @@ fn policy(max_attempts: u32) -> RetryPolicy {
     }
 }
 
+/// What a dispatcher works with: the in-memory outbox, [`Contacts`], the real catalogues.
+fn parts(
+    outbox: &Arc<MemoryOutbox>,
+    clock: &Arc<TestClock>,
+    channels: Vec<Arc<dyn Channel>>,
+    give_up: Arc<dyn GiveUpHandler>,
+) -> DispatcherParts {
+    DispatcherParts {
+        outbox: outbox.clone(),
+        contacts: Arc::new(Contacts),
+        channels,
+        translator: catalogues(),
+        give_up,
+        clock: clock.clone(),
+    }
+}
+
 fn dispatcher(
     outbox: &Arc<MemoryOutbox>,
     clock: &Arc<TestClock>,
@@ -75,10 +98,7 @@ fn dispatcher(
     policy: RetryPolicy,
 ) -> Dispatcher {
     Dispatcher::new(
-        outbox.clone(),
-        Arc::new(Contacts),
-        channels,
-        clock.clone(),
+        parts(outbox, clock, channels, Arc::new(GiveUps::default())),
         policy,
         Duration::from_secs(120),
         10,
@@ -102,9 +122,9 @@ fn report(claimed: usize, delivered: usize, retried: usize, failed: usize) -> Di
 fn webhook_posts_the_notification_as_signed_json() {
     let receiver = HttpReceiver::always_ok();
     let channel = webhook(&receiver.url);
-    let case_id = Uuid::now_v7();
+    let case_id = CaseId::from_uuid(Uuid::now_v7());
     let n = notification(Lang::Ar, Some(case_id));
-    let rendered = templates::render(n.kind, n.lang, &n.data);
+    let rendered = render(&n);
     let before = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
@@ -159,8 +179,15 @@ fn webhook_posts_the_notification_as_signed_json() {
             "title": "استلمنا حالتك",
             "body": rendered.body,
             "case_id": case_id.to_string(),
-            "data": n.data,
+            "data": n.data.fields(),
             "created_date": "2026-03-01T09:30:15.250000Z",
+        })
+    );
+    assert_eq!(
+        body["data"],
+        serde_json::json!({
+            "case_id": case_id.to_string(),
+            "review_type": { "en": "Standard Review", "ar": "مراجعة قياسية" },
         })
     );
     assert!(rendered.body.contains("مراجعة قياسية"));
@@ -170,7 +197,7 @@ fn webhook_posts_the_notification_as_signed_json() {
 fn webhook_without_a_case_sends_null_and_english() {
     let receiver = HttpReceiver::always_ok();
     let n = notification(Lang::En, None);
-    let rendered = templates::render(n.kind, n.lang, &n.data);
+    let rendered = render(&n);
     webhook(&receiver.url)
         .deliver(&n, &rendered, &Contact::default())
         .unwrap();
@@ -185,7 +212,7 @@ fn webhook_non_2xx_answers_are_delivery_errors() {
     for status in [503, 500, 404, 302] {
         let receiver = HttpReceiver::always_failing(status);
         let n = notification(Lang::En, None);
-        let rendered = templates::render(n.kind, n.lang, &n.data);
+        let rendered = render(&n);
         let err = webhook(&receiver.url)
             .deliver(&n, &rendered, &Contact::default())
             .unwrap_err();
@@ -200,7 +227,7 @@ fn webhook_non_2xx_answers_are_delivery_errors() {
 #[test]
 fn webhook_transport_errors_are_delivery_errors_without_the_secret() {
     let n = notification(Lang::En, None);
-    let rendered = templates::render(n.kind, n.lang, &n.data);
+    let rendered = render(&n);
     let DeliveryError::Failed(text) = webhook(&closed_port_url())
         .deliver(&n, &rendered, &Contact::default())
         .unwrap_err();
@@ -237,7 +264,7 @@ fn a_failing_receiver_is_retried_with_back_off_until_it_recovers() {
     let outbox = Arc::new(MemoryOutbox::default());
     let clock = Arc::new(TestClock::at(T0));
     let policy = policy(5);
-    let n = notification(Lang::En, Some(Uuid::now_v7()));
+    let n = notification(Lang::En, Some(CaseId::from_uuid(Uuid::now_v7())));
     let id = n.id;
     outbox.insert(n, T0);
     let d = dispatcher(
@@ -317,12 +344,18 @@ fn attempts_run_out_then_an_administrator_requeues() {
     let policy = policy(3);
     let n = notification(Lang::Ar, None);
     let id = n.id;
-    outbox.insert(n, T0);
-    let d = dispatcher(
-        &outbox,
-        &clock,
-        vec![Arc::new(webhook(&receiver.url))],
+    outbox.insert(n.clone(), T0);
+    let give_ups = Arc::new(GiveUps::default());
+    let d = Dispatcher::new(
+        parts(
+            &outbox,
+            &clock,
+            vec![Arc::new(webhook(&receiver.url))],
+            give_ups.clone(),
+        ),
         policy,
+        Duration::from_secs(120),
+        10,
     );
 
     for attempt in 1..=3 {
@@ -334,7 +367,18 @@ fn attempts_run_out_then_an_administrator_requeues() {
         };
         assert_eq!(d.run_once().unwrap(), expected, "attempt {attempt}");
         assert_eq!(outbox.get(id).attempts, attempt);
+        let told = if attempt < 3 { 0 } else { 1 };
+        assert_eq!(
+            give_ups.notifications().len(),
+            told,
+            "the context is told only when the last attempt fails (attempt {attempt})"
+        );
     }
+    assert_eq!(
+        give_ups.notifications(),
+        [n],
+        "told exactly once, with that notification"
+    );
     let m = outbox.get(id);
     assert_eq!(m.status, DeliveryStatus::Failed);
     assert_eq!(
@@ -357,7 +401,7 @@ fn attempts_run_out_then_an_administrator_requeues() {
 
     // Requeued: due at once with its attempts reset, and tried again.
     assert!(matches!(
-        outbox.requeue(Uuid::now_v7(), clock_now(&clock)),
+        outbox.requeue(NotificationId::from_uuid(Uuid::now_v7()), clock_now(&clock)),
         Err(domain::Error::NotFound(_))
     ));
     outbox.requeue(id, clock_now(&clock)).unwrap();
@@ -366,6 +410,11 @@ fn attempts_run_out_then_an_administrator_requeues() {
     assert_eq!(d.run_once().unwrap(), report(1, 0, 1, 0));
     assert_eq!(outbox.get(id).attempts, 1);
     assert_eq!(receiver.requests().len(), 4);
+    assert_eq!(
+        give_ups.notifications().len(),
+        1,
+        "a retry is not giving up"
+    );
     assert!(matches!(
         outbox.requeue(id, clock_now(&clock)),
         Err(domain::Error::NotFound(_))
@@ -379,7 +428,7 @@ fn a_channel_that_took_the_message_is_not_sent_it_again() {
     let smtp = SmtpServer::rejecting_first(1, "451 4.3.0 try again later");
     let outbox = Arc::new(MemoryOutbox::default());
     let clock = Arc::new(TestClock::at(T0));
-    let n = notification(Lang::En, Some(Uuid::now_v7()));
+    let n = notification(Lang::En, Some(CaseId::from_uuid(Uuid::now_v7())));
     let id = n.id;
     outbox.insert(n, T0);
     let d = dispatcher(
@@ -415,7 +464,7 @@ fn a_batch_delivers_every_due_message_once() {
     let receiver = HttpReceiver::always_ok();
     let outbox = Arc::new(MemoryOutbox::default());
     let clock = Arc::new(TestClock::at(T0));
-    let ids: Vec<Uuid> = (0..25)
+    let ids: Vec<NotificationId> = (0..25)
         .map(|i| {
             let n = notification(if i % 2 == 0 { Lang::En } else { Lang::Ar }, None);
             let id = n.id;
@@ -436,7 +485,7 @@ fn a_batch_delivers_every_due_message_once() {
         .map(|r| r.header("Webhook-Id").unwrap().to_owned())
         .collect();
     seen.sort();
-    let mut expected: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    let mut expected: Vec<String> = ids.iter().map(ToString::to_string).collect();
     expected.sort();
     assert_eq!(seen, expected);
 }
@@ -446,7 +495,7 @@ fn concurrent_dispatchers_deliver_each_message_exactly_once() {
     let receiver = HttpReceiver::always_ok();
     let outbox = Arc::new(MemoryOutbox::default());
     let clock = Arc::new(TestClock::at(T0));
-    let ids: Vec<Uuid> = (0..40)
+    let ids: Vec<NotificationId> = (0..40)
         .map(|_| {
             let n = notification(Lang::En, None);
             let id = n.id;
@@ -457,10 +506,12 @@ fn concurrent_dispatchers_deliver_each_message_exactly_once() {
     let workers: Vec<_> = (0..3)
         .map(|_| {
             let d = Dispatcher::new(
-                outbox.clone(),
-                Arc::new(Contacts),
-                vec![Arc::new(webhook(&receiver.url))],
-                clock.clone(),
+                parts(
+                    &outbox,
+                    &clock,
+                    vec![Arc::new(webhook(&receiver.url))],
+                    Arc::new(GiveUps::default()),
+                ),
                 policy(3),
                 Duration::from_secs(120),
                 4,
@@ -479,7 +530,7 @@ fn concurrent_dispatchers_deliver_each_message_exactly_once() {
         .map(|r| r.header("Webhook-Id").unwrap().to_owned())
         .collect();
     seen.sort();
-    let mut expected: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    let mut expected: Vec<String> = ids.iter().map(ToString::to_string).collect();
     expected.sort();
     assert_eq!(seen, expected, "each message sent exactly once");
     assert_eq!(outbox.count(Some(DeliveryStatus::Delivered)).unwrap(), 40);
@@ -527,9 +578,9 @@ fn received(server: &SmtpServer) -> Received {
 #[test]
 fn email_in_english() {
     let server = SmtpServer::accepting();
-    let case_id = Uuid::now_v7();
+    let case_id = CaseId::from_uuid(Uuid::now_v7());
     let n = notification(Lang::En, Some(case_id));
-    let rendered = templates::render(n.kind, n.lang, &n.data);
+    let rendered = render(&n);
     let contact = Contact {
         email: Some("patient@example.org".into()),
     };
@@ -569,9 +620,9 @@ fn email_in_english() {
 #[test]
 fn email_in_arabic_is_right_to_left() {
     let server = SmtpServer::accepting();
-    let case_id = Uuid::now_v7();
+    let case_id = CaseId::from_uuid(Uuid::now_v7());
     let n = notification(Lang::Ar, Some(case_id));
-    let rendered = templates::render(n.kind, n.lang, &n.data);
+    let rendered = render(&n);
     let contact = Contact {
         email: Some("patient@example.org".into()),
     };
@@ -601,7 +652,7 @@ fn email_in_arabic_is_right_to_left() {
 fn email_without_an_address_sends_nothing() {
     let server = SmtpServer::accepting();
     let n = notification(Lang::En, None);
-    let rendered = templates::render(n.kind, n.lang, &n.data);
+    let rendered = render(&n);
     let channel = email(&server);
     channel.deliver(&n, &rendered, &Contact::default()).unwrap();
     channel
@@ -624,7 +675,7 @@ fn email_refused_by_the_server_is_a_delivery_error_without_the_address() {
         "550 5.1.1 <patient@example.org>: Recipient address rejected",
     );
     let n = notification(Lang::En, None);
-    let rendered = templates::render(n.kind, n.lang, &n.data);
+    let rendered = render(&n);
     let contact = Contact {
         email: Some("patient@example.org".into()),
     };
@@ -650,7 +701,7 @@ fn email_to_a_closed_port_is_a_delivery_error() {
         .unwrap()
         .with_timeout(Duration::from_secs(2));
     let n = notification(Lang::En, None);
-    let rendered = templates::render(n.kind, n.lang, &n.data);
+    let rendered = render(&n);
     let contact = Contact {
         email: Some("patient@example.org".into()),
     };

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use domain::kernel::ids::{ActorId, CaseId};
 use domain::kernel::lang::Lang;
 use domain::second_opinion::{CaseStatus, Gender, MedicalDocument, PatientAge, ReviewCase};
 use store_diesel::Store;
@@ -38,8 +39,8 @@ pub fn seed_cases(
         let at = now - Duration::from_secs(((i * 7_919) % 63_072_000) as u64);
         let status = [CaseStatus::Draft, CaseStatus::Review, CaseStatus::Completed][i % 3];
         batch.push(ReviewCase {
-            id: Uuid::now_v7(),
-            user_id: owner,
+            id: CaseId::from_uuid(Uuid::now_v7()),
+            user_id: ActorId::parse(&owner)?,
             rt_id,
             dc_id,
             patient_age: PatientAge::parse((i % 90) as i64)?,

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use domain::identity::{Audience, IssueRequest};
+use domain::identity::{Audience, IssueRequest, Role};
 use server::config::Config;
 use server::{Background, keys, open, seed};
 
@@ -136,19 +136,23 @@ fn run(command: Command, config: &Config) -> anyhow::Result<()> {
                 },
         } => {
             let platform = open(config)?;
-            let audience: Audience = aud.parse().map_err(|e| anyhow::anyhow!("--aud: {e}"))?;
+            let explain = |e: domain::Error| anyhow::anyhow!("{}", platform.describe(&e));
+            let audience = Audience::parse(&aud)
+                .map_err(|e| anyhow::anyhow!("--aud: {}", platform.describe(&e)))?;
+            let roles = roles
+                .iter()
+                .filter(|r| !r.trim().is_empty())
+                .map(|r| Role::parse(r))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(explain)?;
             let request = IssueRequest {
                 audience,
                 subject: sub,
-                roles: roles.into_iter().filter(|r| !r.trim().is_empty()).collect(),
+                roles,
                 scope,
                 ttl: parse_ttl(&ttl)?,
             };
-            let token = platform
-                .state
-                .auth
-                .issue(&request)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let token = platform.state.auth.issue(&request).map_err(explain)?;
             println!("{token}");
             Ok(())
         }
@@ -158,7 +162,8 @@ fn run(command: Command, config: &Config) -> anyhow::Result<()> {
             user_cases,
         } => {
             let platform = open(config)?;
-            seed::seed_demo(&platform.state.catalogue).map_err(|e| anyhow::anyhow!("{e}"))?;
+            seed::seed_demo(&platform.state.catalogue)
+                .map_err(|e| anyhow::anyhow!("{}", platform.describe(&e)))?;
             let started = std::time::Instant::now();
             let written = server::load::seed_cases(&platform.store, cases, &user, user_cases)?;
             println!(
@@ -169,8 +174,8 @@ fn run(command: Command, config: &Config) -> anyhow::Result<()> {
         }
         Command::SeedDemo => {
             let platform = open(config)?;
-            let report =
-                seed::seed_demo(&platform.state.catalogue).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let report = seed::seed_demo(&platform.state.catalogue)
+                .map_err(|e| anyhow::anyhow!("{}", platform.describe(&e)))?;
             println!(
                 "demo catalogue: {} created, {} already present",
                 report.created, report.existing

@@ -1,6 +1,8 @@
 //! `seed-demo`: a small, realistic bilingual catalogue so that a new installation shows real data.
 //! Fixed ids make it idempotent: rows that exist are left as they are.
 
+use domain::kernel::ids::{DiseaseCategoryId, ReviewTypeId};
+use domain::kernel::money::Decimal;
 use domain::second_opinion::{CatalogueService, NewDiseaseCategory, NewReviewType};
 use domain::{Error, Result};
 use uuid::Uuid;
@@ -19,7 +21,8 @@ struct DemoReviewType {
     description: (&'static str, &'static str),
     days: (i32, i32),
     doctors: i32,
-    price: f64,
+    /// In major units, as an administrator would type it.
+    price: &'static str,
     icon: &'static str,
 }
 
@@ -33,7 +36,7 @@ const REVIEW_TYPES: [DemoReviewType; 4] = [
         ),
         days: (8, 12),
         doctors: 3,
-        price: 900.0,
+        price: "900",
         icon: "document",
     },
     DemoReviewType {
@@ -45,7 +48,7 @@ const REVIEW_TYPES: [DemoReviewType; 4] = [
         ),
         days: (2, 4),
         doctors: 1,
-        price: 650.0,
+        price: "650",
         icon: "bolt",
     },
     DemoReviewType {
@@ -57,7 +60,7 @@ const REVIEW_TYPES: [DemoReviewType; 4] = [
         ),
         days: (10, 14),
         doctors: 5,
-        price: 1800.0,
+        price: "1800",
         icon: "users",
     },
     DemoReviewType {
@@ -69,7 +72,7 @@ const REVIEW_TYPES: [DemoReviewType; 4] = [
         ),
         days: (3, 5),
         doctors: 1,
-        price: 350.5,
+        price: "350.50",
         icon: "scan",
     },
 ];
@@ -113,12 +116,14 @@ const DISEASE_CATEGORIES: [(&str, &str, &str); 8] = [
     ),
 ];
 
-fn id(raw: &str) -> Result<Uuid> {
-    Uuid::parse_str(raw).map_err(|e| Error::Internal(format!("seed id {raw}: {e}")))
+fn id<T: From<Uuid>>(raw: &str) -> Result<T> {
+    Uuid::parse_str(raw)
+        .map(T::from)
+        .map_err(|e| Error::Internal(domain::Cause::with_source(format!("seed id {raw}"), e)))
 }
 
 /// The demo catalogue's Standard Review and Cardiology ids (for load data that names them).
-pub fn demo_ids() -> Result<(Uuid, Uuid)> {
+pub fn demo_ids() -> Result<(ReviewTypeId, DiseaseCategoryId)> {
     Ok((id(REVIEW_TYPES[0].id)?, id(DISEASE_CATEGORIES[0].0)?))
 }
 
@@ -134,7 +139,8 @@ pub fn seed_demo(catalogue: &CatalogueService) -> Result<SeedReport> {
             min_review_days: demo.days.0,
             max_review_days: demo.days.1,
             doctor_count: demo.doctors,
-            price: demo.price,
+            price: Decimal::parse(demo.price)
+                .ok_or_else(|| Error::internal(format!("seed price {}", demo.price)))?,
             currency: Some("USD".into()),
             icon: Some(demo.icon.into()),
             active: Some(true),

@@ -9,11 +9,13 @@ use std::time::Duration;
 use anyhow::Context;
 use domain::identity::AuthService;
 use domain::kernel::ids::UuidV7;
+use domain::kernel::lang::Lang;
+use domain::kernel::text::Translator;
 use domain::kernel::time::SystemClock;
 use domain::notifications::{ContactService, OutboxService, RetryPolicy};
 use domain::second_opinion::{CaseService, CatalogueService};
 use http_actix::{AppState, HttpConfig};
-use notify::{ChannelConfig, Dispatcher};
+use notify::{ChannelConfig, Dispatcher, DispatcherParts};
 use store_diesel::Store;
 use token::Codec;
 
@@ -25,6 +27,40 @@ use crate::keys;
 pub struct Platform {
     pub store: Store,
     pub state: AppState,
+}
+
+impl Platform {
+    /// A domain error as an operator reads it on the command line, in English.
+    pub fn describe(&self, error: &domain::Error) -> String {
+        describe(self.state.translator.as_ref(), error)
+    }
+}
+
+/// A domain error in English words: the reasons of a refusal, or the whole chain of causes of a
+/// fault.
+pub fn describe(translator: &dyn Translator, error: &domain::Error) -> String {
+    use domain::Error;
+    let say = |t: &domain::kernel::text::Text| translator.translate(Lang::En, t);
+    match error {
+        Error::Validation(fields) => fields
+            .iter()
+            .map(|f| say(&f.text))
+            .collect::<Vec<_>>()
+            .join("; "),
+        Error::NotFound(t) | Error::Conflict(t) | Error::Forbidden(t) | Error::TooLarge(t) => {
+            say(t)
+        }
+        Error::Unauthorized(reason) => say(&reason.text()),
+        Error::Unavailable(_) | Error::Internal(_) => error.chain(),
+    }
+}
+
+/// The message catalogues; they are part of the binary, so failing to load them is a build error
+/// caught by the tests, reported here as a start-up failure rather than a panic.
+pub fn catalogues() -> anyhow::Result<Arc<i18n::Catalogues>> {
+    Ok(Arc::new(
+        i18n::Catalogues::load().context("the message catalogues are broken")?,
+    ))
 }
 
 impl std::fmt::Debug for Platform {
@@ -48,6 +84,7 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
     let ids = Arc::new(UuidV7);
     let repo = Arc::new(store.clone());
     let catalogue = CatalogueService::new(repo.clone(), clock.clone(), ids.clone());
+    let translator: Arc<dyn Translator> = catalogues()?;
     let state = AppState {
         auth: AuthService::new(
             Arc::new(Codec::new(ring)),
@@ -60,6 +97,7 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
         contacts: ContactService::new(repo.clone(), clock.clone()),
         outbox: OutboxService::new(repo.clone(), clock),
         readiness: repo,
+        translator,
     };
     Ok(Platform { store, state })
 }
@@ -69,7 +107,8 @@ const LEASE: Duration = Duration::from_secs(300);
 const BATCH: i64 = 20;
 
 /// The notification dispatcher on the configured channels.
-pub fn dispatcher(store: &Store, config: &Config) -> anyhow::Result<Dispatcher> {
+pub fn dispatcher(platform: &Platform, config: &Config) -> anyhow::Result<Dispatcher> {
+    let store = &platform.store;
     let n = &config.notify;
     let channels = notify::build_channels(&ChannelConfig {
         channels: n.channels.clone(),
@@ -86,15 +125,16 @@ pub fn dispatcher(store: &Store, config: &Config) -> anyhow::Result<Dispatcher> 
         base: n.retry_base,
         ..RetryPolicy::default()
     };
-    Ok(Dispatcher::new(
-        repo.clone(),
-        repo,
+    let parts = DispatcherParts {
+        outbox: repo.clone(),
+        contacts: repo,
         channels,
-        Arc::new(SystemClock),
-        policy,
-        LEASE,
-        BATCH,
-    ))
+        translator: platform.state.translator.clone(),
+        // What a draft reminder given up means is the cases' decision.
+        give_up: Arc::new(platform.state.cases.clone()),
+        clock: Arc::new(SystemClock),
+    };
+    Ok(Dispatcher::new(parts, policy, LEASE, BATCH))
 }
 
 /// Background work of a serving instance: draft reminders on a schedule, and notification delivery.
@@ -109,7 +149,7 @@ impl Background {
     pub fn start(platform: &Platform, config: &Config) -> anyhow::Result<Self> {
         let stop = Arc::new(AtomicBool::new(false));
         let mut threads = Vec::new();
-        let dispatcher = Arc::new(dispatcher(&platform.store, config)?);
+        let dispatcher = Arc::new(dispatcher(platform, config)?);
         threads.push(dispatcher.spawn(config.notify.poll, stop.clone()));
         let interval = config.draft_reminder_interval;
         if !interval.is_zero() {

@@ -2,24 +2,22 @@
 //! with the timeline entries and outbox notifications it causes.
 
 use diesel::prelude::*;
+use domain::Cause;
+use domain::kernel::code::Code;
+use domain::kernel::ids::{ActorId, CaseId};
+use domain::kernel::text::Key;
 use domain::notifications::Notification;
 use domain::second_opinion::{
     ActorRole, CaseRepository, CaseStatus, Gender, MedicalDocument, PatientAge, ReviewCase,
-    TimelineEntry,
+    TimelineEntry, TimelineEvent,
 };
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use crate::connection::{DbConnection, Store, on_backend, write_transaction};
 use crate::error::StoreError;
 use crate::outbox::{OutboxValues, enqueue};
 use crate::schema::{case_timeline, review_cases};
-use crate::sql::{
-    count, id_text, parse_id, parse_json, parse_lang, parse_stored, parse_timestamp, timestamp,
-};
-
-const CASE_NOT_FOUND: &str = "Case not found";
-const CASE_CHANGED: &str = "The case was changed by another request; reload it and try again";
+use crate::sql::{count, id_text, parse_id, parse_json, parse_stored, parse_timestamp, timestamp};
 
 /// Cases per statement of [`Store::insert_cases_bulk`]: 500 rows of 16 columns are 8,000 bind
 /// parameters, well under both backends' limits (SQLite 32,766; PostgreSQL 65,535).
@@ -52,13 +50,13 @@ impl TryFrom<CaseRow> for ReviewCase {
 
     fn try_from(row: CaseRow) -> domain::Result<Self> {
         let owner = format!("case {}", row.case_id);
-        let corrupt = |what: &str, value: &dyn std::fmt::Debug| {
-            domain::Error::Internal(format!("stored {what} {value:?} of {owner} is invalid"))
-        };
-        let patient_age = PatientAge::parse(i64::from(row.patient_age))
-            .map_err(|_| corrupt("patient_age", &row.patient_age))?;
-        let patient_gender = Gender::parse(&row.patient_gender)
-            .map_err(|_| corrupt("patient_gender", &row.patient_gender))?;
+        let patient_age = PatientAge::parse(i64::from(row.patient_age)).map_err(|_| {
+            domain::Error::Internal(Cause::new(format!(
+                "stored patient_age {} of {owner} is out of range",
+                row.patient_age
+            )))
+        })?;
+        let patient_gender: Gender = parse_stored("patient_gender", &owner, &row.patient_gender)?;
         let medical_documents: Vec<MedicalDocument> = parse_json(
             &format!("medical_documents of {owner}"),
             &row.medical_documents,
@@ -73,13 +71,13 @@ impl TryFrom<CaseRow> for ReviewCase {
             medical_history: row.medical_history,
             medical_documents,
             reject_reason: row.reject_reason,
-            case_coordinator_id: row.case_coordinator_id,
-            lang: parse_lang(&row.lang)?,
+            case_coordinator_id: row.case_coordinator_id.map(ActorId::from_stored),
+            lang: parse_stored("lang", &owner, &row.lang)?,
             is_notified: row.is_notified,
             version: row.version,
             created_date: parse_timestamp(&row.created_date)?,
             updated_date: parse_timestamp(&row.updated_date)?,
-            user_id: row.user_id,
+            user_id: ActorId::from_stored(row.user_id),
         })
     }
 }
@@ -119,7 +117,7 @@ impl<'a> From<&'a ReviewCase> for CaseValues<'a> {
     fn from(case: &'a ReviewCase) -> Self {
         CaseValues {
             case_id: id_text(case.id),
-            user_id: &case.user_id,
+            user_id: case.user_id.as_str(),
             rt_id: id_text(case.rt_id),
             dc_id: id_text(case.dc_id),
             patient_age: i32::from(case.patient_age.years()),
@@ -128,7 +126,7 @@ impl<'a> From<&'a ReviewCase> for CaseValues<'a> {
             medical_history: case.medical_history.as_deref(),
             medical_documents: documents_json(&case.medical_documents),
             reject_reason: case.reject_reason.as_deref(),
-            case_coordinator_id: case.case_coordinator_id.as_deref(),
+            case_coordinator_id: case.case_coordinator_id.as_ref().map(ActorId::as_str),
             lang: case.lang.as_str(),
             is_notified: case.is_notified,
             version: case.version,
@@ -183,9 +181,9 @@ impl TryFrom<TimelineRow> for TimelineEntry {
         Ok(TimelineEntry {
             id: parse_id(&row.entry_id)?,
             case_id: parse_id(&row.case_id)?,
-            actor_id: row.actor_id,
+            actor_id: ActorId::from_stored(row.actor_id),
             actor_role: parse_stored::<ActorRole>("actor_role", &owner, &row.actor_role)?,
-            event: row.event,
+            event: parse_stored::<TimelineEvent>("event", &owner, &row.event)?,
             from_status: status("from_status", row.from_status)?,
             to_status: status("to_status", row.to_status)?,
             note: row.note,
@@ -201,7 +199,7 @@ struct TimelineValues<'a> {
     case_id: String,
     actor_id: &'a str,
     actor_role: &'static str,
-    event: &'a str,
+    event: &'static str,
     from_status: Option<&'static str>,
     to_status: Option<&'static str>,
     note: Option<&'a str>,
@@ -213,9 +211,9 @@ impl<'a> From<&'a TimelineEntry> for TimelineValues<'a> {
         TimelineValues {
             entry_id: id_text(entry.id),
             case_id: id_text(entry.case_id),
-            actor_id: &entry.actor_id,
+            actor_id: entry.actor_id.as_str(),
             actor_role: entry.actor_role.as_str(),
-            event: &entry.event,
+            event: entry.event.as_str(),
             from_status: entry.from_status.map(CaseStatus::as_str),
             to_status: entry.to_status.map(CaseStatus::as_str),
             note: entry.note.as_deref(),
@@ -334,12 +332,12 @@ impl CaseRepository for Store {
         })?;
         match outcome {
             Update::Written => Ok(()),
-            Update::Stale => Err(domain::Error::Conflict(CASE_CHANGED.to_owned())),
-            Update::Missing => Err(domain::Error::NotFound(CASE_NOT_FOUND.to_owned())),
+            Update::Stale => Err(domain::Error::conflict(Key::CaseChanged)),
+            Update::Missing => Err(domain::Error::not_found(Key::CaseNotFound)),
         }
     }
 
-    fn find(&self, id: Uuid) -> domain::Result<Option<ReviewCase>> {
+    fn find(&self, id: CaseId) -> domain::Result<Option<ReviewCase>> {
         let row = self.with_conn(|conn| {
             Ok(review_cases::table
                 .find(id_text(id))
@@ -350,11 +348,11 @@ impl CaseRepository for Store {
         row.map(ReviewCase::try_from).transpose()
     }
 
-    fn find_for_user(&self, user_id: &str, id: Uuid) -> domain::Result<Option<ReviewCase>> {
+    fn find_for_user(&self, user_id: &ActorId, id: CaseId) -> domain::Result<Option<ReviewCase>> {
         let row = self.with_conn(|conn| {
             Ok(review_cases::table
                 .filter(review_cases::case_id.eq(id_text(id)))
-                .filter(review_cases::user_id.eq(user_id))
+                .filter(review_cases::user_id.eq(user_id.as_str()))
                 .select(CaseRow::as_select())
                 .get_result(conn)
                 .optional()?)
@@ -364,7 +362,7 @@ impl CaseRepository for Store {
 
     fn list_for_user(
         &self,
-        user_id: &str,
+        user_id: &ActorId,
         limit: i64,
         offset: i64,
     ) -> domain::Result<Vec<ReviewCase>> {
@@ -372,7 +370,7 @@ impl CaseRepository for Store {
         // users' cases.
         let rows = self.with_conn(|conn| {
             Ok(review_cases::table
-                .filter(review_cases::user_id.eq(user_id))
+                .filter(review_cases::user_id.eq(user_id.as_str()))
                 .order((
                     review_cases::created_date.desc(),
                     review_cases::case_id.desc(),
@@ -385,17 +383,17 @@ impl CaseRepository for Store {
         rows.into_iter().map(ReviewCase::try_from).collect()
     }
 
-    fn count_for_user(&self, user_id: &str) -> domain::Result<u64> {
+    fn count_for_user(&self, user_id: &ActorId) -> domain::Result<u64> {
         let n = self.with_conn(|conn| {
             Ok(review_cases::table
-                .filter(review_cases::user_id.eq(user_id))
+                .filter(review_cases::user_id.eq(user_id.as_str()))
                 .count()
                 .get_result::<i64>(conn)?)
         })?;
         Ok(count(n))
     }
 
-    fn timeline(&self, case_id: Uuid) -> domain::Result<Vec<TimelineEntry>> {
+    fn timeline(&self, case_id: CaseId) -> domain::Result<Vec<TimelineEntry>> {
         let rows = self.with_conn(|conn| {
             Ok(case_timeline::table
                 .filter(case_timeline::case_id.eq(id_text(case_id)))
@@ -426,7 +424,7 @@ impl CaseRepository for Store {
 
     fn flag_reminder(
         &self,
-        case_id: Uuid,
+        case_id: CaseId,
         notification: &Notification,
         timeline: &TimelineEntry,
     ) -> domain::Result<bool> {
@@ -459,5 +457,24 @@ impl CaseRepository for Store {
             })
         })?;
         Ok(flagged)
+    }
+
+    fn release_reminder(&self, case_id: CaseId) -> domain::Result<bool> {
+        // Only a draft still flagged: a submitted case needs no reminder, and a released one keeps
+        // its version.
+        let released = self.with_conn(|conn| {
+            Ok(diesel::update(
+                review_cases::table
+                    .filter(review_cases::case_id.eq(id_text(case_id)))
+                    .filter(review_cases::status.eq(CaseStatus::Draft.as_str()))
+                    .filter(review_cases::is_notified.eq(true)),
+            )
+            .set((
+                review_cases::is_notified.eq(false),
+                review_cases::version.eq(review_cases::version + 1),
+            ))
+            .execute(conn)?)
+        })?;
+        Ok(released > 0)
     }
 }

@@ -2,19 +2,17 @@
 
 use diesel::dsl::count_star;
 use diesel::prelude::*;
+use domain::Cause;
+use domain::kernel::ids::{DiseaseCategoryId, ReviewTypeId};
+use domain::kernel::money::{Currency, Money};
+use domain::kernel::text::Key;
 use domain::second_opinion::{CatalogueFilter, CatalogueRepository, DiseaseCategory, ReviewType};
-use uuid::Uuid;
 
 use crate::connection::{MultiBackend, Store};
 use crate::schema::{disease_categories, review_types};
 use crate::sql::{
     LIKE_ESCAPE, contains_pattern, count, id_text, lower, parse_id, parse_timestamp, timestamp,
 };
-
-const REVIEW_TYPE_NAME_TAKEN: &str = "A review type with this name already exists";
-const REVIEW_TYPE_NOT_FOUND: &str = "Review type not found";
-const DISEASE_CATEGORY_NAME_TAKEN: &str = "A disease category with this name already exists";
-const DISEASE_CATEGORY_NOT_FOUND: &str = "Disease category not found";
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = review_types)]
@@ -40,6 +38,12 @@ impl TryFrom<ReviewTypeRow> for ReviewType {
     type Error = domain::Error;
 
     fn try_from(row: ReviewTypeRow) -> domain::Result<Self> {
+        let currency = Currency::parse(&row.currency).ok_or_else(|| {
+            domain::Error::Internal(Cause::new(format!(
+                "stored currency {:?} of review type {} is not an ISO 4217 code",
+                row.currency, row.review_type_id
+            )))
+        })?;
         Ok(ReviewType {
             id: parse_id(&row.review_type_id)?,
             name_en: row.name_en,
@@ -49,8 +53,7 @@ impl TryFrom<ReviewTypeRow> for ReviewType {
             min_review_days: row.min_review_days,
             max_review_days: row.max_review_days,
             doctor_count: row.doctor_count,
-            price_minor: row.price_minor,
-            currency: row.currency,
+            price: Money::from_minor(row.price_minor, currency),
             icon: row.icon,
             active: row.active,
             created_date: parse_timestamp(&row.created_date)?,
@@ -73,7 +76,7 @@ struct ReviewTypeValues<'a> {
     max_review_days: i32,
     doctor_count: i32,
     price_minor: i64,
-    currency: &'a str,
+    currency: String,
     icon: Option<&'a str>,
     active: bool,
     #[diesel(skip_update)]
@@ -92,8 +95,8 @@ impl<'a> From<&'a ReviewType> for ReviewTypeValues<'a> {
             min_review_days: rt.min_review_days,
             max_review_days: rt.max_review_days,
             doctor_count: rt.doctor_count,
-            price_minor: rt.price_minor,
-            currency: &rt.currency,
+            price_minor: rt.price.minor(),
+            currency: rt.price.currency().to_string(),
             icon: rt.icon.as_deref(),
             active: rt.active,
             created_date: timestamp(rt.created_date),
@@ -228,7 +231,7 @@ impl CatalogueRepository for Store {
         Ok(count(n))
     }
 
-    fn find_review_type(&self, id: Uuid) -> domain::Result<Option<ReviewType>> {
+    fn find_review_type(&self, id: ReviewTypeId) -> domain::Result<Option<ReviewType>> {
         let row = self.with_conn(|conn| {
             Ok(review_types::table
                 .find(id_text(id))
@@ -246,7 +249,7 @@ impl CatalogueRepository for Store {
                 .execute(conn)?;
             Ok(())
         })
-        .map_err(|e| e.into_domain(REVIEW_TYPE_NAME_TAKEN))
+        .map_err(|e| e.into_domain(Key::ReviewTypeNameTaken))
     }
 
     fn update_review_type(&self, review_type: &ReviewType) -> domain::Result<()> {
@@ -259,9 +262,9 @@ impl CatalogueRepository for Store {
                         .execute(conn)?,
                 )
             })
-            .map_err(|e| e.into_domain(REVIEW_TYPE_NAME_TAKEN))?;
+            .map_err(|e| e.into_domain(Key::ReviewTypeNameTaken))?;
         if updated == 0 {
-            return Err(domain::Error::NotFound(REVIEW_TYPE_NOT_FOUND.to_owned()));
+            return Err(domain::Error::not_found(Key::ReviewTypeNotFound));
         }
         Ok(())
     }
@@ -295,7 +298,10 @@ impl CatalogueRepository for Store {
         Ok(count(n))
     }
 
-    fn find_disease_category(&self, id: Uuid) -> domain::Result<Option<DiseaseCategory>> {
+    fn find_disease_category(
+        &self,
+        id: DiseaseCategoryId,
+    ) -> domain::Result<Option<DiseaseCategory>> {
         let row = self.with_conn(|conn| {
             Ok(disease_categories::table
                 .find(id_text(id))
@@ -313,7 +319,7 @@ impl CatalogueRepository for Store {
                 .execute(conn)?;
             Ok(())
         })
-        .map_err(|e| e.into_domain(DISEASE_CATEGORY_NAME_TAKEN))
+        .map_err(|e| e.into_domain(Key::DiseaseCategoryNameTaken))
     }
 
     fn update_disease_category(&self, category: &DiseaseCategory) -> domain::Result<()> {
@@ -326,11 +332,9 @@ impl CatalogueRepository for Store {
                         .execute(conn)?,
                 )
             })
-            .map_err(|e| e.into_domain(DISEASE_CATEGORY_NAME_TAKEN))?;
+            .map_err(|e| e.into_domain(Key::DiseaseCategoryNameTaken))?;
         if updated == 0 {
-            return Err(domain::Error::NotFound(
-                DISEASE_CATEGORY_NOT_FOUND.to_owned(),
-            ));
+            return Err(domain::Error::not_found(Key::DiseaseCategoryNotFound));
         }
         Ok(())
     }

@@ -245,8 +245,12 @@ impl Store {
 
 impl domain::kernel::health::Readiness for Store {
     fn check(&self) -> domain::Result<()> {
-        self.ping()
-            .map_err(|e| domain::Error::Unavailable(e.to_string()))
+        self.ping().map_err(|e| {
+            domain::Error::Unavailable(domain::Cause::with_source(
+                "the database does not answer",
+                e,
+            ))
+        })
     }
 }
 

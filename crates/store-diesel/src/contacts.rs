@@ -1,6 +1,7 @@
 //! [`ContactDirectory`]: how to reach users, as they told us.
 
 use diesel::prelude::*;
+use domain::kernel::ids::ActorId;
 use domain::notifications::{Contact, ContactDirectory};
 use time::OffsetDateTime;
 
@@ -9,10 +10,10 @@ use crate::schema::user_contacts;
 use crate::sql::timestamp;
 
 impl ContactDirectory for Store {
-    fn contact(&self, recipient_id: &str) -> domain::Result<Contact> {
+    fn contact(&self, recipient_id: &ActorId) -> domain::Result<Contact> {
         let email = self.with_conn(|conn| {
             Ok(user_contacts::table
-                .find(recipient_id)
+                .find(recipient_id.as_str())
                 .select(user_contacts::email)
                 .get_result::<Option<String>>(conn)
                 .optional()?)
@@ -24,7 +25,7 @@ impl ContactDirectory for Store {
 
     fn save_contact(
         &self,
-        recipient_id: &str,
+        recipient_id: &ActorId,
         contact: &Contact,
         at: OffsetDateTime,
     ) -> domain::Result<()> {
@@ -32,7 +33,7 @@ impl ContactDirectory for Store {
         let email = contact.email.as_deref();
         let upsert = diesel::insert_into(user_contacts::table)
             .values((
-                user_contacts::user_id.eq(recipient_id),
+                user_contacts::user_id.eq(recipient_id.as_str()),
                 user_contacts::email.eq(email),
                 user_contacts::updated_date.eq(&at),
             ))

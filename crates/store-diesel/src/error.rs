@@ -1,6 +1,8 @@
 //! The crate's one error type, and how it reads to the domain.
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use domain::Cause;
+use domain::kernel::text::Key;
 
 /// Why a storage operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -44,24 +46,26 @@ impl StoreError {
         )
     }
 
-    /// The domain error, with `conflict` as the client-facing sentence for a duplicate: only the
-    /// repository method knows what was duplicated.
-    pub fn into_domain(self, conflict: &str) -> domain::Error {
+    /// The domain error, with `conflict` as the reason for a duplicate: only the repository method
+    /// knows what was duplicated.
+    pub fn into_domain(self, conflict: Key) -> domain::Error {
         if self.is_unique_violation() {
-            return domain::Error::Conflict(conflict.to_owned());
+            return domain::Error::conflict(conflict);
         }
         self.into()
     }
 }
 
+/// A duplicate is a conflict; the rest keeps this error as its cause, so that the log shows what
+/// the database said.
 impl From<StoreError> for domain::Error {
     fn from(e: StoreError) -> Self {
         if e.is_unique_violation() {
-            domain::Error::Conflict("This record conflicts with an existing one".to_owned())
+            domain::Error::conflict(Key::RecordConflict)
         } else if e.is_unavailable() {
-            domain::Error::Unavailable(e.to_string())
+            domain::Error::Unavailable(Cause::with_source("the database is unavailable", e))
         } else {
-            domain::Error::Internal(e.to_string())
+            domain::Error::Internal(Cause::with_source("a database operation failed", e))
         }
     }
 }

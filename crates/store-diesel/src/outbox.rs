@@ -5,25 +5,24 @@
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
+use domain::Cause;
+use domain::kernel::code::Code;
+use domain::kernel::ids::{ActorId, CaseId, NotificationId};
+use domain::kernel::text::Key;
 use domain::notifications::{
-    DeliveryStatus, Notification, NotificationKind, OutboxMessage, OutboxRepository,
+    DeliveryStatus, Notification, NotificationData, OutboxMessage, OutboxRepository,
 };
-use domain::second_opinion::CaseStatus;
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use crate::connection::{
     Backend, DbConnection, MultiBackend, Store, on_backend, write_transaction,
 };
 use crate::error::StoreError;
-use crate::schema::{notification_outbox, review_cases};
+use crate::schema::notification_outbox;
 use crate::sql::{
-    count, id_text, parse_id, parse_json, parse_lang, parse_optional_timestamp, parse_stored,
-    parse_timestamp, timestamp,
+    count, id_text, parse_id, parse_json, parse_optional_timestamp, parse_stored, parse_timestamp,
+    timestamp,
 };
-
-const NOTIFICATION_NOT_FOUND: &str = "Notification not found";
-const NOT_FAILED: &str = "Notification not found or not failed";
 
 /// The dispatcher's claim on PostgreSQL. The subquery picks due messages oldest first and locks
 /// them, skipping rows another dispatcher's claim has locked, so concurrent claims take disjoint
@@ -85,20 +84,29 @@ impl TryFrom<OutboxRow> for OutboxMessage {
         let id = row.notification_id;
         let owner = format!("notification {id}");
         let attempts = u32::try_from(row.attempts).map_err(|_| {
-            domain::Error::Internal(format!(
+            domain::Error::Internal(Cause::new(format!(
                 "stored attempts {} of {owner} is negative",
                 row.attempts
+            )))
+        })?;
+        let fields: serde_json::Value = parse_json(&format!("data of {owner}"), &row.data)?;
+        let data = NotificationData::from_fields(&row.kind, fields).map_err(|e| {
+            domain::Error::Internal(Cause::with_source(
+                format!(
+                    "stored data of {owner} does not fit its kind {:?}",
+                    row.kind
+                ),
+                e,
             ))
         })?;
         Ok(OutboxMessage {
             notification: Notification {
                 id: parse_id(&id)?,
-                kind: parse_stored::<NotificationKind>("kind", &owner, &row.kind)?,
-                recipient_id: row.recipient_id,
+                recipient_id: ActorId::from_stored(row.recipient_id),
                 recipient_role: parse_stored("recipient_role", &owner, &row.recipient_role)?,
-                lang: parse_lang(&row.lang)?,
-                case_id: row.case_id.as_deref().map(parse_id).transpose()?,
-                data: parse_json(&format!("data of {owner}"), &row.data)?,
+                lang: parse_stored("lang", &owner, &row.lang)?,
+                case_id: row.case_id.as_deref().map(parse_id::<CaseId>).transpose()?,
+                data,
                 created_date: parse_timestamp(&row.created_date)?,
             },
             status: parse_stored::<DeliveryStatus>("status", &owner, &row.status)?,
@@ -142,13 +150,13 @@ impl<'a> From<&'a Notification> for OutboxValues<'a> {
         let created = timestamp(n.created_date);
         OutboxValues {
             notification_id: id_text(n.id),
-            kind: n.kind.as_str(),
-            recipient_id: &n.recipient_id,
+            kind: n.kind().as_str(),
+            recipient_id: n.recipient_id.as_str(),
             recipient_role: n.recipient_role.as_str(),
             lang: n.lang.as_str(),
             case_id: n.case_id.map(id_text),
             // A JSON value's text form cannot fail.
-            data: n.data.to_string(),
+            data: n.data.fields().to_string(),
             status: DeliveryStatus::Pending.as_str(),
             attempts: 0,
             delivered_channels: "[]",
@@ -199,10 +207,10 @@ impl Store {
     fn update_message(
         &self,
         work: impl FnOnce(&mut DbConnection) -> Result<usize, StoreError>,
-        not_found: &str,
+        not_found: Key,
     ) -> domain::Result<()> {
         if self.with_conn(work)? == 0 {
-            return Err(domain::Error::NotFound(not_found.to_owned()));
+            return Err(domain::Error::not_found(not_found));
         }
         Ok(())
     }
@@ -243,7 +251,7 @@ impl OutboxRepository for Store {
 
     fn mark_delivered(
         &self,
-        id: Uuid,
+        id: NotificationId,
         attempts: u32,
         delivered_channels: &[String],
         at: OffsetDateTime,
@@ -256,12 +264,12 @@ impl OutboxRepository for Store {
             notification_outbox::last_error.eq(None::<String>),
             notification_outbox::locked_until.eq(None::<String>),
         ));
-        self.update_message(|conn| Ok(update.execute(conn)?), NOTIFICATION_NOT_FOUND)
+        self.update_message(|conn| Ok(update.execute(conn)?), Key::NotificationNotFound)
     }
 
     fn schedule_retry(
         &self,
-        id: Uuid,
+        id: NotificationId,
         attempts: u32,
         delivered_channels: &[String],
         next_attempt_at: OffsetDateTime,
@@ -275,63 +283,26 @@ impl OutboxRepository for Store {
             notification_outbox::last_error.eq(Some(error)),
             notification_outbox::locked_until.eq(None::<String>),
         ));
-        self.update_message(|conn| Ok(update.execute(conn)?), NOTIFICATION_NOT_FOUND)
+        self.update_message(|conn| Ok(update.execute(conn)?), Key::NotificationNotFound)
     }
 
     fn mark_failed(
         &self,
-        id: Uuid,
+        id: NotificationId,
         attempts: u32,
         delivered_channels: &[String],
         error: &str,
         // The outbox keeps no failure date: the status and `last_error` say what happened.
         _at: OffsetDateTime,
     ) -> domain::Result<()> {
-        let id = id_text(id);
-        let update = diesel::update(notification_outbox::table.find(&id)).set((
+        let update = diesel::update(notification_outbox::table.find(id_text(id))).set((
             notification_outbox::status.eq(DeliveryStatus::Failed.as_str()),
             notification_outbox::attempts.eq(attempts_value(attempts)),
             notification_outbox::delivered_channels.eq(channels_json(delivered_channels)),
             notification_outbox::last_error.eq(Some(error)),
             notification_outbox::locked_until.eq(None::<String>),
         ));
-        self.update_message(
-            |db| {
-                write_transaction(db, |conn| {
-                    let updated = update.execute(conn)?;
-                    if updated == 0 {
-                        return Ok(0);
-                    }
-                    // A draft reminder that never reached the patient releases its case, so that
-                    // a later reminder run picks the draft again. Only a draft still flagged: a
-                    // submitted case needs no reminder, and a released one keeps its version.
-                    let reminded_case = notification_outbox::table
-                        .find(&id)
-                        .filter(
-                            notification_outbox::kind.eq(NotificationKind::DraftReminder.as_str()),
-                        )
-                        .select(notification_outbox::case_id)
-                        .get_result::<Option<String>>(conn)
-                        .optional()?
-                        .flatten();
-                    if let Some(case_id) = reminded_case {
-                        diesel::update(
-                            review_cases::table
-                                .filter(review_cases::case_id.eq(case_id))
-                                .filter(review_cases::status.eq(CaseStatus::Draft.as_str()))
-                                .filter(review_cases::is_notified.eq(true)),
-                        )
-                        .set((
-                            review_cases::is_notified.eq(false),
-                            review_cases::version.eq(review_cases::version + 1),
-                        ))
-                        .execute(conn)?;
-                    }
-                    Ok(updated)
-                })
-            },
-            NOTIFICATION_NOT_FOUND,
-        )
+        self.update_message(|conn| Ok(update.execute(conn)?), Key::NotificationNotFound)
     }
 
     fn list(
@@ -360,7 +331,7 @@ impl OutboxRepository for Store {
         Ok(count(n))
     }
 
-    fn for_case(&self, case_id: Uuid) -> domain::Result<Vec<OutboxMessage>> {
+    fn for_case(&self, case_id: CaseId) -> domain::Result<Vec<OutboxMessage>> {
         let rows = self.with_conn(|conn| {
             Ok(notification_outbox::table
                 .filter(notification_outbox::case_id.eq(id_text(case_id)))
@@ -374,7 +345,7 @@ impl OutboxRepository for Store {
         rows.into_iter().map(OutboxMessage::try_from).collect()
     }
 
-    fn requeue(&self, id: Uuid, now: OffsetDateTime) -> domain::Result<()> {
+    fn requeue(&self, id: NotificationId, now: OffsetDateTime) -> domain::Result<()> {
         // Delivered channels and the last error stay: a retry skips the channels that took it.
         let update = diesel::update(
             notification_outbox::table
@@ -387,6 +358,6 @@ impl OutboxRepository for Store {
             notification_outbox::next_attempt_at.eq(timestamp(now)),
             notification_outbox::locked_until.eq(None::<String>),
         ));
-        self.update_message(|conn| Ok(update.execute(conn)?), NOT_FAILED)
+        self.update_message(|conn| Ok(update.execute(conn)?), Key::NotificationNotFailed)
     }
 }

@@ -2,17 +2,18 @@
 
 use diesel::prelude::*;
 use domain::identity::RevocationRepository;
+use domain::kernel::ids::TokenId;
 use time::OffsetDateTime;
 
 use crate::connection::{Store, on_backend};
 use crate::error::StoreError;
 use crate::schema::revoked_tokens;
-use crate::sql::timestamp;
+use crate::sql::{id_text, timestamp};
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = revoked_tokens)]
-struct RevokedTokenValues<'a> {
-    jti: &'a str,
+struct RevokedTokenValues {
+    jti: String,
     expires_at: i64,
     revoked_at: String,
 }
@@ -31,11 +32,16 @@ impl Store {
 }
 
 impl RevocationRepository for Store {
-    fn revoke(&self, jti: &str, expires_at: i64) -> domain::Result<()> {
+    fn revoke(
+        &self,
+        jti: TokenId,
+        expires_at: i64,
+        revoked_at: OffsetDateTime,
+    ) -> domain::Result<()> {
         let values = RevokedTokenValues {
-            jti,
+            jti: id_text(jti),
             expires_at,
-            revoked_at: timestamp(OffsetDateTime::now_utc()),
+            revoked_at: timestamp(revoked_at),
         };
         // A second revocation of the same token keeps the first record: revoking is idempotent.
         let insert = diesel::insert_into(revoked_tokens::table)
@@ -48,10 +54,10 @@ impl RevocationRepository for Store {
         Ok(())
     }
 
-    fn is_revoked(&self, jti: &str) -> domain::Result<bool> {
+    fn is_revoked(&self, jti: TokenId) -> domain::Result<bool> {
         let found = self.with_conn(|conn| {
             Ok(revoked_tokens::table
-                .find(jti)
+                .find(id_text(jti))
                 .select(revoked_tokens::jti)
                 .get_result::<String>(conn)
                 .optional()?)

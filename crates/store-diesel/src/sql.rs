@@ -1,10 +1,9 @@
 //! Small pieces every repository shares: portable SQL functions, `LIKE` patterns, and the text forms
 //! of ids and timestamps.
 
-use std::str::FromStr;
-
 use diesel::sql_types::Text;
-use domain::kernel::lang::Lang;
+use domain::Cause;
+use domain::kernel::code::Code;
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -43,13 +42,18 @@ pub(crate) fn parse_timestamp(raw: &str) -> domain::Result<OffsetDateTime> {
 }
 
 /// An id as stored: lowercase hyphenated, the one form lookups compare against.
-pub(crate) fn id_text(id: Uuid) -> String {
-    id.hyphenated().to_string()
+pub(crate) fn id_text(id: impl Into<Uuid>) -> String {
+    id.into().hyphenated().to_string()
 }
 
-pub(crate) fn parse_id(raw: &str) -> domain::Result<Uuid> {
-    Uuid::parse_str(raw)
-        .map_err(|e| domain::Error::Internal(format!("stored id {raw:?} is not a UUID: {e}")))
+/// Reads a stored id as the entity's id type.
+pub(crate) fn parse_id<T: From<Uuid>>(raw: &str) -> domain::Result<T> {
+    Uuid::parse_str(raw).map(T::from).map_err(|e| {
+        domain::Error::Internal(Cause::with_source(
+            format!("stored id {raw:?} is not a UUID"),
+            e,
+        ))
+    })
 }
 
 pub(crate) fn parse_optional_timestamp(
@@ -58,27 +62,20 @@ pub(crate) fn parse_optional_timestamp(
     raw.map(parse_timestamp).transpose()
 }
 
-/// Parses a stored enum (a status, a role, a kind); a value the domain does not know is a corrupt
-/// row, reported with the row it was found in (`owner`, e.g. `case 0196…`).
-pub(crate) fn parse_stored<T>(what: &str, owner: &str, raw: &str) -> domain::Result<T>
-where
-    T: FromStr<Err = domain::Error>,
-{
-    raw.parse().map_err(|e: domain::Error| {
-        domain::Error::Internal(format!("stored {what} {raw:?} of {owner} is invalid: {e}"))
-    })
-}
-
-pub(crate) fn parse_lang(raw: &str) -> domain::Result<Lang> {
-    Lang::from_code(raw).ok_or_else(|| {
-        domain::Error::Internal(format!("stored language {raw:?} is neither en nor ar"))
-    })
+/// Parses a stored code (a status, a role, a kind, a language); a value the domain does not know
+/// is a corrupt row, reported with the row it was found in (`owner`, e.g. `case 0196…`).
+pub(crate) fn parse_stored<T: Code>(what: &str, owner: &str, raw: &str) -> domain::Result<T> {
+    T::from_stored(&format!("{what} of {owner}"), raw)
 }
 
 /// Reads a JSON column; `what` names it in the error, e.g. `medical_documents of case …`.
 pub(crate) fn parse_json<T: DeserializeOwned>(what: &str, raw: &str) -> domain::Result<T> {
-    serde_json::from_str(raw)
-        .map_err(|e| domain::Error::Internal(format!("stored {what} is not valid JSON: {e}")))
+    serde_json::from_str(raw).map_err(|e| {
+        domain::Error::Internal(Cause::with_source(
+            format!("stored {what} is not valid JSON"),
+            e,
+        ))
+    })
 }
 
 /// A count as the ports report it; `COUNT(*)` is never negative.

@@ -71,7 +71,7 @@ impl Codec {
         let tag = entry
             .aead
             .encrypt_in_place_detached(XNonce::from_slice(nonce), key_id, plaintext)
-            .map_err(|_| domain::Error::Internal("cannot encrypt a token".into()))?;
+            .map_err(|_| domain::Error::internal("cannot encrypt a token"))?;
         bytes.extend_from_slice(&tag);
         Ok(hex::encode(bytes))
     }
@@ -89,7 +89,10 @@ impl TokenCodec for Codec {
     fn seal(&self, claims: &Claims) -> domain::Result<String> {
         let mut nonce = [0u8; NONCE_LEN];
         OsRng.try_fill_bytes(&mut nonce).map_err(|e| {
-            domain::Error::Internal(format!("no randomness for a token nonce: {e}"))
+            domain::Error::Internal(domain::Cause::with_source(
+                "no randomness for a token nonce",
+                e,
+            ))
         })?;
         self.seal_with_nonce(claims, nonce)
     }

@@ -11,7 +11,8 @@ use domain::identity::{Claims, TokenError};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Validation};
 
-use crate::base64url;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 /// `base64url({"alg":"HS256","typ":"JWT"})`.
 pub(crate) const HEADER_B64: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
@@ -55,15 +56,20 @@ impl SigningKey {
 
     /// The compact JWT of `claims`.
     pub(crate) fn sign(&self, claims: &Claims) -> domain::Result<String> {
-        let payload = serde_json::to_vec(claims)
-            .map_err(|e| domain::Error::Internal(format!("cannot serialize token claims: {e}")))?;
+        let payload = serde_json::to_vec(claims).map_err(|e| {
+            domain::Error::Internal(domain::Cause::with_source(
+                "cannot serialize token claims",
+                e,
+            ))
+        })?;
         let mut jwt = String::with_capacity(HEADER_B64.len() + 2 + payload.len() * 4 / 3 + 48);
         jwt.push_str(HEADER_B64);
         jwt.push('.');
-        base64url::push_encoded(&mut jwt, &payload);
+        URL_SAFE_NO_PAD.encode_string(&payload, &mut jwt);
         let signature =
-            jsonwebtoken::crypto::sign(jwt.as_bytes(), &self.encoding, Algorithm::HS256)
-                .map_err(|e| domain::Error::Internal(format!("cannot sign a token: {e}")))?;
+            jsonwebtoken::crypto::sign(jwt.as_bytes(), &self.encoding, Algorithm::HS256).map_err(
+                |e| domain::Error::Internal(domain::Cause::with_source("cannot sign a token", e)),
+            )?;
         jwt.push('.');
         jwt.push_str(&signature);
         Ok(jwt)
@@ -117,7 +123,7 @@ mod tests {
     #[test]
     fn header_constant_is_the_encoded_header() {
         let mut encoded = String::new();
-        base64url::push_encoded(&mut encoded, br#"{"alg":"HS256","typ":"JWT"}"#);
+        URL_SAFE_NO_PAD.encode_string(br#"{"alg":"HS256","typ":"JWT"}"#, &mut encoded);
         assert_eq!(encoded, HEADER_B64);
     }
 }

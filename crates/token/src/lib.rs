@@ -11,7 +11,6 @@
 //! (decrypts and verifies), and the key id byte picks the key. [`Codec`] implements
 //! [`domain::identity::TokenCodec`]. `docs/auth.md` describes the format and gives a test vector.
 
-mod base64url;
 mod codec;
 mod error;
 mod jwt;

@@ -1,48 +1,44 @@
 use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::kernel::ids::ActorId;
-use crate::{Error, Result};
+use crate::kernel::code::{Code, choice_error};
+use crate::kernel::ids::{ActorId, TokenId};
+use crate::kernel::text::{Arg, Key, Text};
+use crate::{Error, FieldError, Result};
 
 /// The surface a token is for. A token for one surface is refused on every other.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Audience {
     /// Patients, on `/app`.
-    #[serde(rename = "snr_usr")]
     SnrUsr,
     /// Doctors and coordinators, on `/pro`.
-    #[serde(rename = "snr_pro")]
     SnrPro,
     /// Second-opinion administrators, on `/admin`.
-    #[serde(rename = "snr_admin")]
     SnrAdmin,
     /// Clinic staff, on `/api`.
-    #[serde(rename = "clinic")]
     Clinic,
     /// eHealth integrations, on `/api/v3/declaration_requests`.
-    #[serde(rename = "ehealth")]
     Ehealth,
 }
 
 impl Audience {
-    pub const ALL: [Audience; 5] = [
-        Audience::SnrUsr,
-        Audience::SnrPro,
-        Audience::SnrAdmin,
-        Audience::Clinic,
-        Audience::Ehealth,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Audience::SnrUsr => "snr_usr",
-            Audience::SnrPro => "snr_pro",
-            Audience::SnrAdmin => "snr_admin",
-            Audience::Clinic => "clinic",
-            Audience::Ehealth => "ehealth",
-        }
+    /// Parses an audience named by an operator or a client (`aud`).
+    pub fn parse(raw: &str) -> Result<Self> {
+        Self::from_code(raw.trim()).ok_or_else(|| choice_error::<Self>("aud"))
     }
 }
 
@@ -52,26 +48,23 @@ impl fmt::Display for Audience {
     }
 }
 
-impl FromStr for Audience {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        Audience::ALL
-            .into_iter()
-            .find(|a| a.as_str() == s)
-            .ok_or_else(|| {
-                Error::invalid(
-                    "aud",
-                    "one_of",
-                    "audience must be one of snr_usr, snr_pro, snr_admin, clinic, ehealth",
-                )
-            })
-    }
-}
-
 /// Staff roles. Second-opinion roles (`coordinator`, `specialist`) and clinic roles share one set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     Admin,
     Coordinator,
@@ -81,33 +74,29 @@ pub enum Role {
 }
 
 impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Coordinator => "coordinator",
-            Role::Doctor => "doctor",
-            Role::Technician => "technician",
-            Role::Receptionist => "receptionist",
-        }
+    /// Parses a role named in a token request or a staff account.
+    pub fn parse(raw: &str) -> Result<Self> {
+        Self::from_code(raw.trim()).ok_or_else(|| {
+            Error::field(FieldError::new(
+                "roles",
+                "one_of",
+                Text::new(Key::InvalidRole).with("role", raw).with(
+                    "choices",
+                    Arg::Choices(Self::codes().into_iter().map(str::to_owned).collect()),
+                ),
+            ))
+        })
+    }
+
+    /// The role's name in the caller's language.
+    pub fn text(self) -> Text {
+        Text::term(Key::RoleName, self.as_str())
     }
 }
 
-impl FromStr for Role {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        [Role::Admin, Role::Coordinator, Role::Doctor, Role::Technician, Role::Receptionist]
-            .into_iter()
-            .find(|r| r.as_str() == s.trim())
-            .ok_or_else(|| {
-                Error::invalid(
-                    "roles",
-                    "one_of",
-                    format!(
-                        "unknown role {s:?}: roles are admin, coordinator, doctor, technician, receptionist"
-                    ),
-                )
-            })
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -134,16 +123,16 @@ pub struct Claims {
 pub struct Actor {
     pub id: ActorId,
     pub audience: Audience,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     pub scopes: Vec<String>,
-    pub jti: String,
+    pub jti: TokenId,
     /// Expiry, seconds since the Unix epoch.
     pub expires_at: i64,
 }
 
 impl Actor {
     pub fn has_role(&self, role: Role) -> bool {
-        self.roles.iter().any(|r| r == role.as_str())
+        self.roles.contains(&role)
     }
 
     pub fn has_scope(&self, scope: &str) -> bool {

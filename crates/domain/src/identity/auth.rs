@@ -1,17 +1,20 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Actor, Audience, Claims, RevocationRepository, Role, TokenCodec};
-use crate::kernel::ids::{ActorId, IdGenerator};
+use super::{Actor, Audience, Claims, RevocationRepository, Role, TokenCodec, TokenError};
+use crate::kernel::code::Code;
+use crate::kernel::error::AuthFailure;
+use crate::kernel::ids::{ActorId, IdGenerator, TokenId};
+use crate::kernel::text::{Key, Text};
 use crate::kernel::time::Clock;
-use crate::{Error, Result};
+use crate::{Error, FieldError, Result};
 
 /// What an operator or the login route asks to be issued.
 #[derive(Debug, Clone)]
 pub struct IssueRequest {
     pub audience: Audience,
     pub subject: String,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     pub scope: Option<String>,
     pub ttl: Duration,
 }
@@ -49,19 +52,15 @@ impl AuthService {
         }
     }
 
-    /// Issues a token. Roles are checked against the known set so that a typo does not mint a token
-    /// that silently grants nothing.
+    /// Issues a token.
     pub fn issue(&self, request: &IssueRequest) -> Result<String> {
         let subject = ActorId::parse(&request.subject)?;
-        for role in &request.roles {
-            role.parse::<Role>()?;
-        }
         if request.ttl.is_zero() || request.ttl > MAX_TTL {
-            return Err(Error::invalid(
+            return Err(Error::field(FieldError::new(
                 "ttl",
                 "range",
-                "ttl must be between 1 second and 366 days",
-            ));
+                Text::new(Key::InvalidTtl),
+            )));
         }
         let now = self.clock.now().unix_timestamp();
         let ttl = i64::try_from(request.ttl.as_secs()).unwrap_or(i64::MAX);
@@ -75,7 +74,11 @@ impl AuthService {
             exp: now.saturating_add(ttl),
             iat: now,
             jti: self.ids.new_id().to_string(),
-            roles: request.roles.iter().map(|r| r.trim().to_owned()).collect(),
+            roles: request
+                .roles
+                .iter()
+                .map(|r| r.as_str().to_owned())
+                .collect(),
             scope: scope.filter(|s| !s.is_empty()),
         };
         self.codec.seal(&claims)
@@ -83,7 +86,7 @@ impl AuthService {
 
     /// Checks an `Authorization` header value for `audience`: bare hex or `Bearer <hex>`.
     ///
-    /// Every refusal is [`Error::Unauthorized`] with a message that tells a client what to fix
+    /// Every refusal is [`Error::Unauthorized`] with a reason that tells a client what to fix
     /// without telling an attacker which check failed cryptographically.
     pub fn authenticate(&self, header: Option<&str>, audience: Audience) -> Result<Actor> {
         let actor = self.verify(header, audience)?;
@@ -98,50 +101,54 @@ impl AuthService {
         let token = header
             .map(strip_bearer)
             .filter(|t| !t.is_empty())
-            .ok_or_else(|| Error::Unauthorized("Missing Authorization header".into()))?;
+            .ok_or(Error::Unauthorized(AuthFailure::Missing))?;
         let claims = self.codec.open(token).map_err(|e| {
             Error::Unauthorized(match e {
-                super::TokenError::NotHex | super::TokenError::Truncated => {
-                    "Malformed token".into()
-                }
-                _ => "Invalid token".into(),
+                TokenError::NotHex | TokenError::Truncated => AuthFailure::Malformed,
+                _ => AuthFailure::Invalid,
             })
         })?;
         if claims.aud != audience.as_str() {
-            return Err(Error::Unauthorized(
-                "Token is not valid for this service".into(),
-            ));
+            return Err(Error::Unauthorized(AuthFailure::WrongAudience));
         }
         if claims.exp <= self.clock.now().unix_timestamp() {
-            return Err(Error::Unauthorized("Token has expired".into()));
+            return Err(Error::Unauthorized(AuthFailure::Expired));
         }
-        let id =
-            ActorId::parse(&claims.sub).map_err(|_| Error::Unauthorized("Invalid token".into()))?;
+        let invalid = |_| Error::Unauthorized(AuthFailure::Invalid);
+        let id = ActorId::parse(&claims.sub).map_err(invalid)?;
+        let jti = TokenId::parse("jti", &claims.jti).map_err(invalid)?;
+        // A role this server does not know grants nothing here.
+        let roles = claims
+            .roles
+            .iter()
+            .filter_map(|r| Role::from_code(r))
+            .collect();
         Ok(Actor {
             id,
             audience,
-            roles: claims.roles,
+            roles,
             scopes: claims
                 .scope
                 .as_deref()
                 .map(|s| s.split_whitespace().map(str::to_owned).collect())
                 .unwrap_or_default(),
-            jti: claims.jti,
+            jti,
             expires_at: claims.exp,
         })
     }
 
     /// Refuses a token revoked since it was issued (logout).
     pub fn ensure_not_revoked(&self, actor: &Actor) -> Result<()> {
-        if self.revocations.is_revoked(&actor.jti)? {
-            return Err(Error::Unauthorized("Token has been revoked".into()));
+        if self.revocations.is_revoked(actor.jti)? {
+            return Err(Error::Unauthorized(AuthFailure::Revoked));
         }
         Ok(())
     }
 
     /// Revokes the actor's token (logout). Idempotent.
     pub fn revoke(&self, actor: &Actor) -> Result<()> {
-        self.revocations.revoke(&actor.jti, actor.expires_at)
+        self.revocations
+            .revoke(actor.jti, actor.expires_at, self.clock.now())
     }
 }
 
@@ -176,8 +183,8 @@ mod tests {
             aud: aud.into(),
             exp,
             iat: NOW - 10,
-            jti: "j1".into(),
-            roles: vec!["coordinator".into()],
+            jti: "0193a1c0-0000-7000-8000-000000000001".into(),
+            roles: vec!["coordinator".into(), "wizard".into()],
             scope: Some("a:b c:d".into()),
         }
     }
@@ -212,9 +219,9 @@ mod tests {
         )
     }
 
-    fn refusal(result: Result<Actor>) -> String {
+    fn refusal(result: Result<Actor>) -> AuthFailure {
         match result {
-            Err(Error::Unauthorized(m)) => m,
+            Err(Error::Unauthorized(reason)) => reason,
             other => panic!("expected Unauthorized, got {other:?}"),
         }
     }
@@ -231,7 +238,7 @@ mod tests {
                 Some((
                     "user-1".to_owned(),
                     vec!["a:b".to_owned(), "c:d".to_owned()],
-                    vec!["coordinator".to_owned()]
+                    vec![Role::Coordinator]
                 )),
                 "{header}"
             );
@@ -244,51 +251,56 @@ mod tests {
             Option<&'static str>,
             std::result::Result<Claims, TokenError>,
             Option<bool>,
-            &'static str,
+            AuthFailure,
         );
         let table: [Row; 8] = [
             (
                 Some("Bearer "),
                 Ok(claims("snr_usr", NOW + 60)),
                 None,
-                "Missing Authorization header",
+                AuthFailure::Missing,
             ),
             (
                 None,
                 Ok(claims("snr_usr", NOW + 60)),
                 None,
-                "Missing Authorization header",
+                AuthFailure::Missing,
             ),
             (
                 Some("  "),
                 Ok(claims("snr_usr", NOW + 60)),
                 None,
-                "Missing Authorization header",
+                AuthFailure::Missing,
             ),
-            (Some("zz"), Err(TokenError::NotHex), None, "Malformed token"),
+            (
+                Some("zz"),
+                Err(TokenError::NotHex),
+                None,
+                AuthFailure::Malformed,
+            ),
             (
                 Some("ab"),
                 Err(TokenError::Signature),
                 None,
-                "Invalid token",
+                AuthFailure::Invalid,
             ),
             (
                 Some("ab"),
                 Ok(claims("snr_pro", NOW + 60)),
                 None,
-                "Token is not valid for this service",
+                AuthFailure::WrongAudience,
             ),
             (
                 Some("ab"),
                 Ok(claims("snr_usr", NOW)),
                 None,
-                "Token has expired",
+                AuthFailure::Expired,
             ),
             (
                 Some("ab"),
                 Ok(claims("snr_usr", NOW + 60)),
                 Some(true),
-                "Token has been revoked",
+                AuthFailure::Revoked,
             ),
         ];
         for (header, open, revoked, message) in table {
@@ -303,7 +315,11 @@ mod tests {
         codec
             .expect_seal()
             .withf(|c| {
-                c.aud == "snr_pro" && c.exp == NOW + 3600 && c.iat == NOW && c.jti.len() == 36
+                c.aud == "snr_pro"
+                    && c.exp == NOW + 3600
+                    && c.iat == NOW
+                    && c.jti.len() == 36
+                    && c.roles == ["coordinator"]
             })
             .returning(|_| Ok("sealed".into()));
         let mut clock = MockClock::new();
@@ -321,14 +337,15 @@ mod tests {
         let mut request = IssueRequest {
             audience: Audience::SnrPro,
             subject: "EMP1".into(),
-            roles: vec!["coordinator".into()],
+            roles: vec![Role::Coordinator],
             scope: None,
             ttl: Duration::from_secs(3600),
         };
         assert_eq!(service.issue(&request).ok().as_deref(), Some("sealed"));
-        request.roles = vec!["wizard".into()];
+        assert!(matches!(Role::parse("wizard"), Err(Error::Validation(_))));
+        request.subject = " ".into();
         assert!(matches!(service.issue(&request), Err(Error::Validation(_))));
-        request.roles = vec![];
+        request.subject = "EMP1".into();
         request.ttl = Duration::ZERO;
         assert!(matches!(service.issue(&request), Err(Error::Validation(_))));
     }

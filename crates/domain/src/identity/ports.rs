@@ -1,5 +1,8 @@
+use time::OffsetDateTime;
+
 use super::Claims;
 use crate::Result;
+use crate::kernel::ids::TokenId;
 
 /// Why a token could not be opened. Every variant is a 401 for the client; the variant is for logs
 /// and tests.
@@ -40,7 +43,8 @@ pub trait TokenCodec: Send + Sync {
 /// instance sharing the store.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait RevocationRepository: Send + Sync {
-    /// Records that `jti` is revoked; `expires_at` (Unix seconds) says when the record may be purged.
-    fn revoke(&self, jti: &str, expires_at: i64) -> Result<()>;
-    fn is_revoked(&self, jti: &str) -> Result<bool>;
+    /// Records that `jti` was revoked at `revoked_at`; `expires_at` (Unix seconds) says when the
+    /// record may be purged.
+    fn revoke(&self, jti: TokenId, expires_at: i64, revoked_at: OffsetDateTime) -> Result<()>;
+    fn is_revoked(&self, jti: TokenId) -> Result<bool>;
 }

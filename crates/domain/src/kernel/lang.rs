@@ -1,10 +1,24 @@
 //! The two languages every user-facing text exists in.
 
 /// English or Arabic, chosen by the `lang` header.
+///
+/// Its code (`en`, `ar`, ISO 639-1) is how it is stored and sent to integrations, through
+/// [`crate::kernel::code::Code`].
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    strum::IntoStaticStr,
+    strum::VariantArray,
 )]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Lang {
     #[default]
     En,
@@ -28,21 +42,6 @@ impl Lang {
         }
     }
 
-    /// The ISO 639-1 code, `en` or `ar`: how the language is stored and sent to integrations.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Ar => "ar",
-        }
-    }
-
-    /// Reads an ISO 639-1 code written by [`Lang::as_str`].
-    pub fn from_code(code: &str) -> Option<Self> {
-        [Lang::En, Lang::Ar]
-            .into_iter()
-            .find(|l| l.as_str() == code)
-    }
-
     /// Picks the text in this language.
     pub fn pick<'a>(self, en: &'a str, ar: &'a str) -> &'a str {
         match self {
@@ -55,6 +54,13 @@ impl Lang {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kernel::code::Code;
+
+    #[test]
+    fn codes() {
+        assert_eq!(Lang::Ar.as_str(), "ar");
+        assert_eq!(Lang::from_code("en"), Some(Lang::En));
+    }
 
     #[test]
     fn header_rules() {

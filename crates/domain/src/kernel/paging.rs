@@ -1,6 +1,15 @@
 //! Paging: `page` from 1, `page_size` 15 by default, clamped to 100.
 
-use crate::{Error, Result};
+use super::text::{Key, Text};
+use crate::{Error, FieldError, Result};
+
+fn refused(field: &str, key: Key) -> Error {
+    Error::field(FieldError::new(
+        field,
+        "range",
+        Text::new(key).field("field", field),
+    ))
+}
 
 pub const DEFAULT_PAGE_SIZE: u32 = 15;
 pub const MAX_PAGE_SIZE: u32 = 100;
@@ -32,22 +41,17 @@ impl PageRequest {
     ) -> Result<Self> {
         let page = match page {
             None => 1,
-            Some(p) if p >= 1 => u32::try_from(p)
-                .map_err(|_| Error::invalid("page", "range", "page is too large"))?,
-            Some(_) => return Err(Error::invalid("page", "range", "page must be 1 or more")),
+            Some(p) if p >= 1 => {
+                u32::try_from(p).map_err(|_| refused("page", Key::InvalidPageTooLarge))?
+            }
+            Some(_) => return Err(refused("page", Key::InvalidMinOne)),
         };
         let page_size = match page_size {
             None => DEFAULT_PAGE_SIZE,
             Some(s) if s >= 1 => {
                 u32::try_from(s.min(i64::from(MAX_PAGE_SIZE))).unwrap_or(MAX_PAGE_SIZE)
             }
-            Some(_) => {
-                return Err(Error::invalid(
-                    size_field,
-                    "range",
-                    format!("{size_field} must be 1 or more"),
-                ));
-            }
+            Some(_) => return Err(refused(size_field, Key::InvalidMinOne)),
         };
         Ok(Self { page, page_size })
     }

@@ -6,6 +6,7 @@
 use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, UtcOffset};
 
+use super::error::Cause;
 use crate::{Error, Result};
 
 /// Tells the time. Services never read the system clock themselves.
@@ -41,7 +42,12 @@ pub fn format_rfc3339(at: OffsetDateTime) -> String {
 pub fn parse_rfc3339(raw: &str) -> Result<OffsetDateTime> {
     OffsetDateTime::parse(raw, &Rfc3339)
         .map(|t| t.to_offset(UtcOffset::UTC))
-        .map_err(|e| Error::Internal(format!("stored timestamp {raw:?} is not RFC 3339: {e}")))
+        .map_err(|e| {
+            Error::Internal(Cause::with_source(
+                format!("stored timestamp {raw:?} is not RFC 3339"),
+                e,
+            ))
+        })
 }
 
 #[cfg(test)]

@@ -1,14 +1,12 @@
-use std::fmt;
-use std::str::FromStr;
-
 use time::OffsetDateTime;
-use uuid::Uuid;
 
+use crate::kernel::ids::{ActorId, CaseId, NotificationId};
 use crate::kernel::lang::Lang;
-use crate::{Error, Result};
+use crate::kernel::text::Arg;
 
 /// What happened, from the recipient's point of view. Each kind has a template in both languages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum NotificationKind {
     /// The patient submitted a case for review.
     CaseSubmitted,
@@ -17,18 +15,6 @@ pub enum NotificationKind {
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 2] = [
-        NotificationKind::CaseSubmitted,
-        NotificationKind::DraftReminder,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NotificationKind::CaseSubmitted => "case_submitted",
-            NotificationKind::DraftReminder => "draft_reminder",
-        }
-    }
-
     /// The code apps and integrations key on.
     pub fn code(self) -> &'static str {
         match self {
@@ -38,25 +24,67 @@ impl NotificationKind {
     }
 }
 
-impl FromStr for NotificationKind {
-    type Err = Error;
+/// A name that exists in English and Arabic (a review type's), carried in template data so that
+/// a notification reads right in its recipient's language.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Bilingual {
+    pub en: String,
+    pub ar: String,
+}
 
-    fn from_str(s: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| Error::Internal(format!("unknown notification kind {s:?}")))
+impl From<&Bilingual> for Arg {
+    fn from(name: &Bilingual) -> Self {
+        Arg::Localized {
+            en: name.en.clone(),
+            ar: name.ar.clone(),
+        }
     }
 }
 
-impl fmt::Display for NotificationKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+/// Template data of a notification about one case.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CaseNotice {
+    pub case_id: CaseId,
+    /// The case's review type, when it is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_type: Option<Bilingual>,
+}
+
+/// What a notification says, with the data its template needs: one variant per kind.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", content = "data", rename_all = "snake_case")]
+pub enum NotificationData {
+    CaseSubmitted(CaseNotice),
+    DraftReminder(CaseNotice),
+}
+
+impl NotificationData {
+    pub fn kind(&self) -> NotificationKind {
+        match self {
+            NotificationData::CaseSubmitted(_) => NotificationKind::CaseSubmitted,
+            NotificationData::DraftReminder(_) => NotificationKind::DraftReminder,
+        }
+    }
+
+    /// The template data alone, as integrations receive it (`{"case_id", "review_type"}`).
+    pub fn fields(&self) -> serde_json::Value {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(mut tagged)) => tagged
+                .remove("data")
+                .unwrap_or(serde_json::Value::Object(serde_json::Map::new())),
+            _ => serde_json::Value::Null,
+        }
+    }
+
+    /// Rebuilds the data of a stored notification from its kind and fields.
+    pub fn from_fields(kind: &str, fields: serde_json::Value) -> serde_json::Result<Self> {
+        serde_json::from_value(serde_json::json!({ "kind": kind, "data": fields }))
     }
 }
 
 /// Who receives a notification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum RecipientRole {
     Patient,
     Coordinator,
@@ -64,50 +92,28 @@ pub enum RecipientRole {
     Admin,
 }
 
-impl RecipientRole {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RecipientRole::Patient => "patient",
-            RecipientRole::Coordinator => "coordinator",
-            RecipientRole::Doctor => "doctor",
-            RecipientRole::Admin => "admin",
-        }
-    }
-}
-
-impl FromStr for RecipientRole {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        [
-            RecipientRole::Patient,
-            RecipientRole::Coordinator,
-            RecipientRole::Doctor,
-            RecipientRole::Admin,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == s)
-        .ok_or_else(|| Error::Internal(format!("unknown recipient role {s:?}")))
-    }
-}
-
 /// A notification to deliver: written to the outbox with the change that causes it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notification {
-    pub id: Uuid,
-    pub kind: NotificationKind,
-    pub recipient_id: String,
+    pub id: NotificationId,
+    pub recipient_id: ActorId,
     pub recipient_role: RecipientRole,
     /// The recipient's language, chosen when the notification is written.
     pub lang: Lang,
-    pub case_id: Option<Uuid>,
-    /// Template variables (`case_id`, `review_type`, …), a JSON object.
-    pub data: serde_json::Value,
+    pub case_id: Option<CaseId>,
+    pub data: NotificationData,
     pub created_date: OffsetDateTime,
 }
 
+impl Notification {
+    pub fn kind(&self) -> NotificationKind {
+        self.data.kind()
+    }
+}
+
 /// Where a message stands in the outbox.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum DeliveryStatus {
     /// Waiting for its first or next attempt.
     Pending,
@@ -115,37 +121,6 @@ pub enum DeliveryStatus {
     Delivered,
     /// Attempts ran out; an administrator may requeue it.
     Failed,
-}
-
-impl DeliveryStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeliveryStatus::Pending => "pending",
-            DeliveryStatus::Delivered => "delivered",
-            DeliveryStatus::Failed => "failed",
-        }
-    }
-}
-
-impl FromStr for DeliveryStatus {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        [
-            DeliveryStatus::Pending,
-            DeliveryStatus::Delivered,
-            DeliveryStatus::Failed,
-        ]
-        .into_iter()
-        .find(|d| d.as_str() == s)
-        .ok_or_else(|| {
-            Error::invalid(
-                "status",
-                "one_of",
-                "status must be pending, delivered or failed",
-            )
-        })
-    }
 }
 
 /// A notification with its delivery bookkeeping.
@@ -167,10 +142,41 @@ pub struct OutboxMessage {
 pub struct Rendered {
     pub title: String,
     pub body: String,
+    /// The label before a case's reference ("Case reference:"), when the notification is about a
+    /// case.
+    pub case_reference: Option<String>,
 }
 
 /// How to reach a person, where they told us.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Contact {
     pub email: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernel::code::Code;
+
+    #[test]
+    fn data_splits_into_kind_and_fields_and_back() {
+        let data = NotificationData::CaseSubmitted(CaseNotice {
+            case_id: CaseId::from_uuid(uuid::Uuid::from_u128(7)),
+            review_type: Some(Bilingual {
+                en: "Standard Review".into(),
+                ar: "مراجعة قياسية".into(),
+            }),
+        });
+        let fields = data.fields();
+        assert_eq!(
+            fields,
+            serde_json::json!({
+                "case_id": "00000000-0000-0000-0000-000000000007",
+                "review_type": { "en": "Standard Review", "ar": "مراجعة قياسية" }
+            })
+        );
+        let back = NotificationData::from_fields(data.kind().as_str(), fields).unwrap();
+        assert_eq!(back, data);
+        assert!(NotificationData::from_fields("nope", serde_json::json!({})).is_err());
+    }
 }

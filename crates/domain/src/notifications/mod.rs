@@ -4,7 +4,8 @@
 //! by the store). A dispatcher then claims due messages, renders each with [`templates`] in the
 //! recipient's language, hands it to every configured [`Channel`], and records the outcome: delivered,
 //! retried later with exponential back-off ([`RetryPolicy`]), or failed for good after the configured
-//! number of attempts (visible to administrators, who can requeue it).
+//! number of attempts (visible to administrators, who can requeue it). What giving up on a
+//! notification means for the context that wrote it is that context's decision ([`GiveUpHandler`]).
 
 mod message;
 mod ports;
@@ -13,11 +14,12 @@ mod service;
 pub mod templates;
 
 pub use message::{
-    Contact, DeliveryStatus, Notification, NotificationKind, OutboxMessage, RecipientRole, Rendered,
+    Bilingual, CaseNotice, Contact, DeliveryStatus, Notification, NotificationData,
+    NotificationKind, OutboxMessage, RecipientRole, Rendered,
 };
-pub use ports::{Channel, ContactDirectory, DeliveryError, OutboxRepository};
+pub use ports::{Channel, ContactDirectory, DeliveryError, GiveUpHandler, OutboxRepository};
 pub use retry::RetryPolicy;
 pub use service::{ContactService, OutboxService};
 
 #[cfg(any(test, feature = "mock"))]
-pub use ports::{MockChannel, MockContactDirectory, MockOutboxRepository};
+pub use ports::{MockChannel, MockContactDirectory, MockGiveUpHandler, MockOutboxRepository};

@@ -1,8 +1,8 @@
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use super::{Contact, DeliveryStatus, Notification, OutboxMessage, Rendered};
 use crate::Result;
+use crate::kernel::ids::{ActorId, CaseId, NotificationId};
 
 /// Why a channel could not deliver. Every variant is retried; the text is kept on the message for
 /// administrators.
@@ -37,9 +37,13 @@ pub trait Channel: Send + Sync {
 /// (nothing known) for someone who never saved any.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait ContactDirectory: Send + Sync {
-    fn contact(&self, recipient_id: &str) -> Result<Contact>;
-    fn save_contact(&self, recipient_id: &str, contact: &Contact, at: OffsetDateTime)
-    -> Result<()>;
+    fn contact(&self, recipient_id: &ActorId) -> Result<Contact>;
+    fn save_contact(
+        &self,
+        recipient_id: &ActorId,
+        contact: &Contact,
+        at: OffsetDateTime,
+    ) -> Result<()>;
 }
 
 /// The outbox side of the store: claiming due messages and recording outcomes.
@@ -49,9 +53,8 @@ pub trait ContactDirectory: Send + Sync {
 ///   lease each until `lease_until` in the same statement, so that concurrent dispatchers (threads or
 ///   server instances) never claim the same message at once (`FOR UPDATE SKIP LOCKED` on PostgreSQL).
 ///   Oldest due first.
-/// - `mark_delivered`, `schedule_retry` and `mark_failed` MUST clear the lease.
-/// - `mark_failed` of a draft reminder MUST, in the same transaction, release its case
-///   (`is_notified` back to false) so a later reminder run enqueues it again.
+/// - `mark_delivered`, `schedule_retry` and `mark_failed` MUST clear the lease, and change nothing
+///   but the message.
 /// - `requeue` MUST return [`crate::Error::NotFound`] unless a `Failed` message has this id.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait OutboxRepository: Send + Sync {
@@ -63,14 +66,14 @@ pub trait OutboxRepository: Send + Sync {
     ) -> Result<Vec<OutboxMessage>>;
     fn mark_delivered(
         &self,
-        id: Uuid,
+        id: NotificationId,
         attempts: u32,
         delivered_channels: &[String],
         at: OffsetDateTime,
     ) -> Result<()>;
     fn schedule_retry(
         &self,
-        id: Uuid,
+        id: NotificationId,
         attempts: u32,
         delivered_channels: &[String],
         next_attempt_at: OffsetDateTime,
@@ -78,7 +81,7 @@ pub trait OutboxRepository: Send + Sync {
     ) -> Result<()>;
     fn mark_failed(
         &self,
-        id: Uuid,
+        id: NotificationId,
         attempts: u32,
         delivered_channels: &[String],
         error: &str,
@@ -93,7 +96,17 @@ pub trait OutboxRepository: Send + Sync {
     ) -> Result<Vec<OutboxMessage>>;
     fn count(&self, status: Option<DeliveryStatus>) -> Result<u64>;
     /// Every message written for a case, oldest first (for tests and support).
-    fn for_case(&self, case_id: Uuid) -> Result<Vec<OutboxMessage>>;
+    fn for_case(&self, case_id: CaseId) -> Result<Vec<OutboxMessage>>;
     /// Puts a failed message back to pending, due at `now`, with its attempts reset.
-    fn requeue(&self, id: Uuid, now: OffsetDateTime) -> Result<()>;
+    fn requeue(&self, id: NotificationId, now: OffsetDateTime) -> Result<()>;
+}
+
+/// What the context that wrote a notification does when its delivery is given up (its last
+/// attempt failed).
+///
+/// Contract: `gave_up` is called after the message is recorded as failed, and MAY be called again
+/// for the same message (a requeued message can fail again); it MUST be idempotent.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait GiveUpHandler: Send + Sync {
+    fn gave_up(&self, notification: &Notification) -> Result<()>;
 }

@@ -3,13 +3,13 @@
 
 use std::sync::Arc;
 
-use uuid::Uuid;
-
 use super::{Contact, ContactDirectory, DeliveryStatus, OutboxMessage, OutboxRepository};
-use crate::kernel::ids::{ActorId, parse_uuid};
+use crate::kernel::code::Code;
+use crate::kernel::ids::{ActorId, NotificationId};
 use crate::kernel::paging::{Page, PageRequest};
+use crate::kernel::text::{Key, Text};
 use crate::kernel::time::Clock;
-use crate::{Error, Result};
+use crate::{Error, FieldError, Result};
 
 const MAX_EMAIL_CHARS: usize = 254;
 
@@ -25,11 +25,11 @@ fn parse_email(raw: &str) -> Result<String> {
     if valid {
         Ok(email.to_owned())
     } else {
-        Err(Error::invalid(
+        Err(Error::field(FieldError::new(
             "email",
             "format",
-            "email must be an address like name@example.org",
-        ))
+            Text::new(Key::InvalidEmail).field("field", "email"),
+        )))
     }
 }
 
@@ -52,7 +52,7 @@ impl ContactService {
     }
 
     pub fn get(&self, user: &ActorId) -> Result<Contact> {
-        self.directory.contact(user.as_str())
+        self.directory.contact(user)
     }
 
     /// Sets or (with `None`) clears the user's email address.
@@ -61,7 +61,7 @@ impl ContactService {
             email: email.map(parse_email).transpose()?,
         };
         self.directory
-            .save_contact(user.as_str(), &contact, self.clock.now())?;
+            .save_contact(user, &contact, self.clock.now())?;
         Ok(contact)
     }
 }
@@ -85,7 +85,9 @@ impl OutboxService {
     }
 
     pub fn list(&self, status: Option<&str>, page: PageRequest) -> Result<Page<OutboxMessage>> {
-        let status = status.map(str::parse::<DeliveryStatus>).transpose()?;
+        let status = status
+            .map(|s| DeliveryStatus::parse_field("status", s))
+            .transpose()?;
         let items = self.outbox.list(status, page.limit(), page.offset())?;
         let total = self.outbox.count(status)?;
         Ok(Page {
@@ -96,8 +98,8 @@ impl OutboxService {
     }
 
     /// Sends a failed notification again, from its first attempt.
-    pub fn retry(&self, notification_id: &str) -> Result<Uuid> {
-        let id = parse_uuid("notification_id", notification_id)?;
+    pub fn retry(&self, notification_id: &str) -> Result<NotificationId> {
+        let id = NotificationId::parse("notification_id", notification_id)?;
         self.outbox.requeue(id, self.clock.now())?;
         Ok(id)
     }

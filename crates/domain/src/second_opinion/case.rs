@@ -1,176 +1,21 @@
-//! The review case: what a patient submits, and the lifecycle it goes through (DECISIONS §4).
-
-use std::fmt;
-use std::str::FromStr;
+//! The review case: what a patient submits, its history, and the repository that keeps both.
 
 use time::OffsetDateTime;
-use uuid::Uuid;
 
+use super::status::CaseStatus;
+use crate::kernel::code::Code;
+use crate::kernel::ids::{ActorId, CaseId, DiseaseCategoryId, ReviewTypeId, TimelineEntryId};
 use crate::kernel::lang::Lang;
+use crate::kernel::text::{Key, Text};
 use crate::notifications::Notification;
-use crate::{Error, Result};
-
-/// Where a case stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CaseStatus {
-    /// Being written by the patient; only drafts can be edited.
-    Draft,
-    /// Submitted, waiting for an administrator.
-    Review,
-    /// Refused by an administrator, with a reason.
-    Rejected,
-    /// A coordinator is assigned; the patient has a payment link.
-    AwaitingPayment,
-    /// Paid; the coordinator may assign doctors.
-    Paid,
-    /// Specialist doctors are reviewing it.
-    DoctorsAssigned,
-    /// The final summary and report are out.
-    Completed,
-}
-
-impl CaseStatus {
-    pub const ALL: [CaseStatus; 7] = [
-        CaseStatus::Draft,
-        CaseStatus::Review,
-        CaseStatus::Rejected,
-        CaseStatus::AwaitingPayment,
-        CaseStatus::Paid,
-        CaseStatus::DoctorsAssigned,
-        CaseStatus::Completed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CaseStatus::Draft => "draft",
-            CaseStatus::Review => "review",
-            CaseStatus::Rejected => "rejected",
-            CaseStatus::AwaitingPayment => "awaiting_payment",
-            CaseStatus::Paid => "paid",
-            CaseStatus::DoctorsAssigned => "doctors_assigned",
-            CaseStatus::Completed => "completed",
-        }
-    }
-
-    /// What may happen to a case in this status, and the status it leads to.
-    ///
-    /// Every transition of DECISIONS §4 is here; anything else is a [`Error::Conflict`] that names
-    /// the current status.
-    pub fn apply(self, action: CaseAction) -> Result<CaseStatus> {
-        use CaseAction as A;
-        use CaseStatus as S;
-        let next = match (self, action) {
-            (S::Draft, A::Update { submit: false } | A::AddDocuments) => Some(S::Draft),
-            (S::Draft, A::Update { submit: true }) => Some(S::Review),
-            (S::Review, A::Reject) => Some(S::Rejected),
-            (S::Review, A::AssignCoordinator) => Some(S::AwaitingPayment),
-            (S::AwaitingPayment, A::ChangeCoordinator) => Some(S::AwaitingPayment),
-            (S::AwaitingPayment, A::ConfirmPayment) => Some(S::Paid),
-            (S::Paid | S::DoctorsAssigned, A::AssignDoctors) => Some(S::DoctorsAssigned),
-            (S::DoctorsAssigned, A::SubmitSummary) => Some(S::Completed),
-            _ => None,
-        };
-        next.ok_or_else(|| {
-            Error::Conflict(format!(
-                "{} is not possible while the case is {}",
-                action.describe(),
-                self.as_str()
-            ))
-        })
-    }
-}
-
-impl fmt::Display for CaseStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for CaseStatus {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| Error::Internal(format!("unknown case status {s:?}")))
-    }
-}
-
-/// Something that changes a case. Creation is not an action: a new case starts as the patient saves it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CaseAction {
-    /// The patient edits a draft; `submit` sends it for review.
-    Update { submit: bool },
-    /// The patient appends medical documents to a draft.
-    AddDocuments,
-    /// An administrator rejects a submitted case.
-    Reject,
-    /// An administrator assigns a coordinator (a payment link is created).
-    AssignCoordinator,
-    /// An administrator changes the coordinator before payment.
-    ChangeCoordinator,
-    /// The payment provider or an administrator confirms payment.
-    ConfirmPayment,
-    /// The case's coordinator assigns specialist doctors.
-    AssignDoctors,
-    /// The case's coordinator submits the final summary.
-    SubmitSummary,
-}
-
-impl CaseAction {
-    pub const ALL: [CaseAction; 9] = [
-        CaseAction::Update { submit: false },
-        CaseAction::Update { submit: true },
-        CaseAction::AddDocuments,
-        CaseAction::Reject,
-        CaseAction::AssignCoordinator,
-        CaseAction::ChangeCoordinator,
-        CaseAction::ConfirmPayment,
-        CaseAction::AssignDoctors,
-        CaseAction::SubmitSummary,
-    ];
-
-    fn describe(self) -> &'static str {
-        match self {
-            CaseAction::Update { .. } => "Updating",
-            CaseAction::AddDocuments => "Adding documents",
-            CaseAction::Reject => "Rejecting",
-            CaseAction::AssignCoordinator => "Assigning a coordinator",
-            CaseAction::ChangeCoordinator => "Changing the coordinator",
-            CaseAction::ConfirmPayment => "Confirming payment",
-            CaseAction::AssignDoctors => "Assigning doctors",
-            CaseAction::SubmitSummary => "Submitting the final summary",
-        }
-    }
-}
+use crate::{Error, FieldError, Result};
 
 /// The patient's sex as recorded on the case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Gender {
     Male,
     Female,
-}
-
-impl Gender {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Gender::Male => "male",
-            Gender::Female => "female",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Result<Self> {
-        match raw {
-            "male" => Ok(Gender::Male),
-            "female" => Ok(Gender::Female),
-            _ => Err(Error::invalid(
-                "patient_gender",
-                "one_of",
-                "patient_gender must be male or female",
-            )),
-        }
-    }
 }
 
 /// The patient's age in whole years, 0 to 150.
@@ -178,17 +23,22 @@ impl Gender {
 pub struct PatientAge(u8);
 
 impl PatientAge {
+    pub const MAX: u8 = 150;
+
     pub fn parse(raw: i64) -> Result<Self> {
         u8::try_from(raw)
             .ok()
-            .filter(|age| *age <= 150)
+            .filter(|age| *age <= Self::MAX)
             .map(PatientAge)
             .ok_or_else(|| {
-                Error::invalid(
+                Error::field(FieldError::new(
                     "patient_age",
                     "range",
-                    "patient_age must be a whole number from 0 to 150",
-                )
+                    Text::new(Key::InvalidWholeNumber)
+                        .field("field", "patient_age")
+                        .with("min", 0i64)
+                        .with("max", i64::from(Self::MAX)),
+                ))
             })
     }
 
@@ -222,16 +72,18 @@ impl MedicalDocument {
                     name: d.name.trim().to_owned(),
                 };
                 for (name, value, max) in [
-                    ("url", &doc.url, 2048),
+                    ("url", &doc.url, 2048i64),
                     ("key", &doc.key, 1024),
                     ("name", &doc.name, 255),
                 ] {
-                    if value.is_empty() || value.chars().count() > max {
-                        errors.push(crate::FieldError::new(
-                            format!("{field}[{i}].{name}"),
-                            "length",
-                            format!("{field}[{i}].{name} must be 1 to {max} characters"),
-                        ));
+                    let chars = i64::try_from(value.chars().count()).unwrap_or(i64::MAX);
+                    if value.is_empty() || chars > max {
+                        let path = format!("{field}[{i}].{name}");
+                        let text = Text::new(Key::InvalidTextLength)
+                            .field("field", &path)
+                            .with("min", 1i64)
+                            .with("max", max);
+                        errors.push(FieldError::new(path, "length", text));
                     }
                 }
                 doc
@@ -248,17 +100,17 @@ impl MedicalDocument {
 /// A patient's request for a second opinion.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReviewCase {
-    pub id: Uuid,
-    pub user_id: String,
-    pub rt_id: Uuid,
-    pub dc_id: Uuid,
+    pub id: CaseId,
+    pub user_id: ActorId,
+    pub rt_id: ReviewTypeId,
+    pub dc_id: DiseaseCategoryId,
     pub patient_age: PatientAge,
     pub patient_gender: Gender,
     pub status: CaseStatus,
     pub medical_history: Option<String>,
     pub medical_documents: Vec<MedicalDocument>,
     pub reject_reason: Option<String>,
-    pub case_coordinator_id: Option<String>,
+    pub case_coordinator_id: Option<ActorId>,
     /// The patient's language when they last saved the case; their notifications use it.
     pub lang: Lang,
     /// Whether the 24-hour draft reminder went out.
@@ -270,7 +122,8 @@ pub struct ReviewCase {
 }
 
 /// Who did something to a case, as the timeline records it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum ActorRole {
     Patient,
     Admin,
@@ -279,46 +132,40 @@ pub enum ActorRole {
     System,
 }
 
-impl ActorRole {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ActorRole::Patient => "patient",
-            ActorRole::Admin => "admin",
-            ActorRole::Coordinator => "coordinator",
-            ActorRole::Doctor => "doctor",
-            ActorRole::System => "system",
-        }
-    }
+/// What happened to a case, as its timeline shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
+pub enum TimelineEvent {
+    /// Saved as a draft.
+    Created,
+    /// Sent for review.
+    Submitted,
+    /// A draft edited.
+    Updated,
+    /// Documents appended to a draft; the entry's note is how many.
+    DocumentsAdded,
+    /// The 24-hour draft reminder was written; the entry's note is its code.
+    DraftReminderSent,
 }
 
-impl FromStr for ActorRole {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        [
-            ActorRole::Patient,
-            ActorRole::Admin,
-            ActorRole::Coordinator,
-            ActorRole::Doctor,
-            ActorRole::System,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == s)
-        .ok_or_else(|| Error::Internal(format!("unknown actor role {s:?}")))
+impl TimelineEvent {
+    /// The event's label for people ("Case submitted").
+    pub fn label(self) -> Text {
+        Text::term(Key::TimelineEvent, self.as_str())
     }
 }
 
 /// One line of a case's history: who did what, when, and the status it left the case in.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TimelineEntry {
-    pub id: Uuid,
-    pub case_id: Uuid,
-    pub actor_id: String,
+    pub id: TimelineEntryId,
+    pub case_id: CaseId,
+    pub actor_id: ActorId,
     pub actor_role: ActorRole,
-    /// `created`, `submitted`, `updated`, `documents_added`, `draft_reminder_sent`, …
-    pub event: String,
+    pub event: TimelineEvent,
     pub from_status: Option<CaseStatus>,
     pub to_status: Option<CaseStatus>,
+    /// Data of the event (a count, a code); never a sentence.
     pub note: Option<String>,
     pub created_date: OffsetDateTime,
 }
@@ -330,14 +177,17 @@ pub struct TimelineEntry {
 /// - `insert` writes the case, its timeline entries and its notifications in one transaction.
 /// - `update` writes the case's fields (everything but `id`, `user_id`, `created_date`) iff the stored
 ///   row still has `expected_version`, setting `version` to `case.version`; with the timeline entries
-///   and notifications, in one transaction. It MUST return [`Error::Conflict`] (and change nothing)
-///   when the stored version differs, [`Error::NotFound`] when the case does not exist.
+///   and notifications, in one transaction. It MUST return [`Error::Conflict`] with
+///   [`Key::CaseChanged`] (and change nothing) when the stored version differs, and
+///   [`Error::NotFound`] with [`Key::CaseNotFound`] when the case does not exist.
 /// - `find_for_user` and `list_for_user` see only `user_id`'s cases; lists are newest first
 ///   (`created_date`, then id, descending).
 /// - `flag_reminder` sets `is_notified` iff the case is still a `draft` with `is_notified` false, and
 ///   in the same transaction writes the notification and timeline entry. It returns whether this call
 ///   flagged the case: under any concurrency, exactly one caller gets `true` for a case until the
 ///   flag is released.
+/// - `release_reminder` clears `is_notified` iff the case is still a `draft` with `is_notified`
+///   true, and returns whether it did.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait CaseRepository: Send + Sync {
     fn insert(
@@ -353,72 +203,28 @@ pub trait CaseRepository: Send + Sync {
         timeline: &[TimelineEntry],
         notifications: &[Notification],
     ) -> Result<()>;
-    fn find(&self, id: Uuid) -> Result<Option<ReviewCase>>;
-    fn find_for_user(&self, user_id: &str, id: Uuid) -> Result<Option<ReviewCase>>;
-    fn list_for_user(&self, user_id: &str, limit: i64, offset: i64) -> Result<Vec<ReviewCase>>;
-    fn count_for_user(&self, user_id: &str) -> Result<u64>;
+    fn find(&self, id: CaseId) -> Result<Option<ReviewCase>>;
+    fn find_for_user(&self, user_id: &ActorId, id: CaseId) -> Result<Option<ReviewCase>>;
+    fn list_for_user(&self, user_id: &ActorId, limit: i64, offset: i64) -> Result<Vec<ReviewCase>>;
+    fn count_for_user(&self, user_id: &ActorId) -> Result<u64>;
     /// The case's timeline, oldest first.
-    fn timeline(&self, case_id: Uuid) -> Result<Vec<TimelineEntry>>;
+    fn timeline(&self, case_id: CaseId) -> Result<Vec<TimelineEntry>>;
     /// Drafts created at or before `cutoff` whose reminder has not gone out, oldest first.
     fn reminder_candidates(&self, cutoff: OffsetDateTime, limit: i64) -> Result<Vec<ReviewCase>>;
     fn flag_reminder(
         &self,
-        case_id: Uuid,
+        case_id: CaseId,
         notification: &Notification,
         timeline: &TimelineEntry,
     ) -> Result<bool>;
+    fn release_reminder(&self, case_id: CaseId) -> Result<bool>;
 }
 
 #[cfg(test)]
 mod tests {
+    use strum::VariantArray;
+
     use super::*;
-
-    /// The whole transition table: every (status, action) pair, allowed or refused.
-    #[test]
-    fn transition_table() {
-        use CaseAction as A;
-        use CaseStatus as S;
-        let allowed: [(S, A, S); 10] = [
-            (S::Draft, A::Update { submit: false }, S::Draft),
-            (S::Draft, A::Update { submit: true }, S::Review),
-            (S::Draft, A::AddDocuments, S::Draft),
-            (S::Review, A::Reject, S::Rejected),
-            (S::Review, A::AssignCoordinator, S::AwaitingPayment),
-            (S::AwaitingPayment, A::ChangeCoordinator, S::AwaitingPayment),
-            (S::AwaitingPayment, A::ConfirmPayment, S::Paid),
-            (S::Paid, A::AssignDoctors, S::DoctorsAssigned),
-            (S::DoctorsAssigned, A::AssignDoctors, S::DoctorsAssigned),
-            (S::DoctorsAssigned, A::SubmitSummary, S::Completed),
-        ];
-        let mut checked = 0;
-        for status in S::ALL {
-            for action in A::ALL {
-                let expected = allowed
-                    .iter()
-                    .find(|(s, a, _)| *s == status && *a == action)
-                    .map(|(_, _, to)| *to);
-                match (status.apply(action), expected) {
-                    (Ok(to), Some(want)) => assert_eq!(to, want, "{status} {action:?}"),
-                    (Err(Error::Conflict(message)), None) => {
-                        assert!(
-                            message.ends_with(&format!("while the case is {status}")),
-                            "{message}"
-                        );
-                    }
-                    (got, want) => panic!("{status} {action:?}: got {got:?}, want {want:?}"),
-                }
-                checked += 1;
-            }
-        }
-        assert_eq!(checked, 63);
-    }
-
-    #[test]
-    fn statuses_round_trip_as_text() {
-        for s in CaseStatus::ALL {
-            assert_eq!(s.as_str().parse::<CaseStatus>().ok(), Some(s));
-        }
-    }
 
     #[test]
     fn ages_and_genders() {
@@ -429,8 +235,11 @@ mod tests {
         );
         assert!(PatientAge::parse(151).is_err());
         assert!(PatientAge::parse(-1).is_err());
-        assert!(Gender::parse("male").is_ok());
-        assert!(Gender::parse("Male").is_err());
+        assert_eq!(
+            Gender::parse_field("patient_gender", "male").ok(),
+            Some(Gender::Male)
+        );
+        assert!(Gender::parse_field("patient_gender", "Male").is_err());
     }
 
     #[test]
@@ -447,9 +256,33 @@ mod tests {
         let err =
             MedicalDocument::parse_all("med_docs", vec![doc("u", "k", "n"), doc("u", " ", "")])
                 .unwrap_err();
+        let Error::Validation(fields) = err else {
+            panic!("expected a validation error")
+        };
+        let fields: Vec<(&str, String)> = fields
+            .iter()
+            .map(|f| (f.field.as_str(), f.text.to_string()))
+            .collect();
         assert_eq!(
-            err.to_string(),
-            "med_docs[1].key must be 1 to 1024 characters; med_docs[1].name must be 1 to 255 characters"
+            fields,
+            [
+                (
+                    "med_docs[1].key",
+                    "invalid-text-length(field=med_docs[1].key, min=1, max=1024)".to_owned()
+                ),
+                (
+                    "med_docs[1].name",
+                    "invalid-text-length(field=med_docs[1].name, min=1, max=255)".to_owned()
+                ),
+            ]
         );
+    }
+
+    #[test]
+    fn timeline_events_have_labels() {
+        for &event in TimelineEvent::VARIANTS {
+            assert_eq!(event.label().key(), Key::TimelineEvent);
+        }
+        assert_eq!(TimelineEvent::DocumentsAdded.as_str(), "documents_added");
     }
 }

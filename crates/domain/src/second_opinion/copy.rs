@@ -1,107 +1,63 @@
-//! Fixed screen copy shown to patients, in both languages.
+//! Fixed screen copy shown to patients, as message keys (the words are in the catalogues).
 
-use crate::kernel::lang::Lang;
+use crate::kernel::text::{Key, Text};
 
 /// One step of "how it works".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
     pub seq: u8,
-    pub title: &'static str,
+    pub title: Text,
     pub icon: &'static str,
 }
 
 /// The "how it works" screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HowItWorks {
-    pub title: &'static str,
-    pub subtitle: &'static str,
+    pub title: Text,
+    pub subtitle: Text,
     pub steps: Vec<Step>,
-    pub submit_now: &'static str,
+    pub submit_now: Text,
 }
 
-const STEPS: [(&str, &str, &str); 4] = [
-    (
-        "Share your medical documents and details securely.",
-        "شارك مستنداتك وبياناتك الطبية بأمان.",
-        "document",
-    ),
-    (
-        "Our coordinators match you with the right specialists.",
-        "يطابقك منسقونا مع الأطباء الأخصائيين المناسبين.",
-        "users",
-    ),
-    (
-        "Expert doctors review your case and records.",
-        "يراجع أطباء خبراء حالتك وسجلاتك.",
-        "stethoscope",
-    ),
-    (
-        "Receive your second opinion summary and next steps.",
-        "احصل على ملخص الرأي الطبي الثاني والخطوات التالية.",
-        "check_circle",
-    ),
+const STEPS: [(Key, &str); 4] = [
+    (Key::HowStepShare, "document"),
+    (Key::HowStepMatch, "users"),
+    (Key::HowStepReview, "stethoscope"),
+    (Key::HowStepReceive, "check_circle"),
 ];
 
-pub fn how_it_works(lang: Lang) -> HowItWorks {
+pub fn how_it_works() -> HowItWorks {
     HowItWorks {
-        title: lang.pick("How second opinion works", "كيف يعمل الرأي الطبي الثاني"),
-        subtitle: lang.pick(
-            "A few simple steps to get an expert medical review of your case.",
-            "بضع خطوات بسيطة للحصول على مراجعة طبية متخصصة لحالتك.",
-        ),
+        title: Text::new(Key::HowTitle),
+        subtitle: Text::new(Key::HowSubtitle),
         steps: STEPS
             .iter()
             .zip(1u8..)
-            .map(|(&(en, ar, icon), seq)| Step {
+            .map(|(&(key, icon), seq)| Step {
                 seq,
-                title: lang.pick(en, ar),
+                title: Text::new(key),
                 icon,
             })
             .collect(),
-        submit_now: lang.pick("Submit your case now", "أرسل حالتك الآن"),
+        submit_now: Text::new(Key::HowSubmitNow),
     }
 }
 
 /// Title and subtitle of the review type picker.
-pub fn review_type_screen(lang: Lang) -> (&'static str, &'static str) {
+pub fn review_type_screen() -> (Text, Text) {
     (
-        lang.pick("Select review type", "اختر نوع المراجعة"),
-        lang.pick(
-            "Get expert medical opinion from our panel",
-            "احصل على رأي طبي متخصص من فريقنا",
-        ),
+        Text::new(Key::ReviewTypesTitle),
+        Text::new(Key::ReviewTypesSubtitle),
     )
 }
 
-/// "8 - 12 days" / "8 - 12 يومًا", following Arabic number agreement (the noun agrees with the last
-/// number read).
-pub fn duration(lang: Lang, min_days: i32, max_days: i32) -> String {
-    let range = if min_days == max_days {
-        None
-    } else {
-        Some(format!("{min_days} - {max_days}"))
-    };
-    match lang {
-        Lang::En => {
-            let unit = if max_days == 1 { "day" } else { "days" };
-            match range {
-                Some(r) => format!("{r} {unit}"),
-                None => format!("{max_days} {unit}"),
-            }
-        }
-        Lang::Ar => match (range, max_days) {
-            (None, 1) => "يوم واحد".to_owned(),
-            (None, 2) => "يومان".to_owned(),
-            (r, n) => {
-                let unit = if (3..=10).contains(&n) {
-                    "أيام"
-                } else {
-                    "يومًا"
-                };
-                format!("{} {unit}", r.unwrap_or_else(|| n.to_string()))
-            }
-        },
-    }
+/// How long a review takes: "8 - 12 days", or "2 days" when both ends are the same. Languages
+/// choose the noun's form by `max` (Arabic number agreement follows the last number read).
+pub fn duration(min_days: i32, max_days: i32) -> Text {
+    Text::new(Key::Duration)
+        .with("single", if min_days == max_days { "yes" } else { "no" })
+        .with("min", i64::from(min_days))
+        .with("max", i64::from(max_days))
 }
 
 #[cfg(test)]
@@ -109,57 +65,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn english_copy_is_exactly_the_documented_copy() {
-        let how = how_it_works(Lang::En);
-        assert_eq!(how.title, "How second opinion works");
+    fn four_steps_in_order() {
+        let how = how_it_works();
+        let icons: Vec<_> = how.steps.iter().map(|s| (s.seq, s.icon)).collect();
         assert_eq!(
-            how.subtitle,
-            "A few simple steps to get an expert medical review of your case."
-        );
-        let steps: Vec<_> = how.steps.iter().map(|s| (s.seq, s.title, s.icon)).collect();
-        assert_eq!(
-            steps,
-            vec![
-                (
-                    1,
-                    "Share your medical documents and details securely.",
-                    "document"
-                ),
-                (
-                    2,
-                    "Our coordinators match you with the right specialists.",
-                    "users"
-                ),
-                (
-                    3,
-                    "Expert doctors review your case and records.",
-                    "stethoscope"
-                ),
-                (
-                    4,
-                    "Receive your second opinion summary and next steps.",
-                    "check_circle"
-                ),
+            icons,
+            [
+                (1, "document"),
+                (2, "users"),
+                (3, "stethoscope"),
+                (4, "check_circle")
             ]
         );
-        assert_eq!(how.submit_now, "Submit your case now");
-    }
-
-    #[test]
-    fn durations() {
-        let table = [
-            (Lang::En, 8, 12, "8 - 12 days"),
-            (Lang::En, 1, 1, "1 day"),
-            (Lang::En, 5, 5, "5 days"),
-            (Lang::Ar, 8, 12, "8 - 12 يومًا"),
-            (Lang::Ar, 3, 5, "3 - 5 أيام"),
-            (Lang::Ar, 1, 1, "يوم واحد"),
-            (Lang::Ar, 2, 2, "يومان"),
-            (Lang::Ar, 7, 7, "7 أيام"),
-            (Lang::Ar, 14, 14, "14 يومًا"),
-        ];
-        for (lang, min, max, expected) in table {
-            assert_eq!(duration(lang, min, max), expected);
-        }
+        assert_eq!(
+            duration(8, 12).to_string(),
+            "duration(single=no, min=8, max=12)"
+        );
     }
 }

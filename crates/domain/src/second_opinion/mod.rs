@@ -5,6 +5,7 @@ pub mod case;
 pub mod case_service;
 pub mod catalogue;
 pub mod copy;
+pub mod status;
 
 pub use catalogue::{
     CatalogueFilter, CatalogueRepository, CatalogueService, DiseaseCategory, DiseaseCategoryPatch,
@@ -12,10 +13,11 @@ pub use catalogue::{
 };
 
 pub use case::{
-    ActorRole, CaseAction, CaseRepository, CaseStatus, Gender, MedicalDocument, PatientAge,
-    ReviewCase, TimelineEntry,
+    ActorRole, CaseRepository, Gender, MAX_DOCUMENTS, MedicalDocument, PatientAge, ReviewCase,
+    TimelineEntry, TimelineEvent,
 };
 pub use case_service::{CaseInput, CaseService, REMINDER_AFTER, ReminderReport};
+pub use status::{CaseAction, CaseStatus};
 
 #[cfg(any(test, feature = "mock"))]
 pub use case::MockCaseRepository;

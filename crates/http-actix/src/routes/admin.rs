@@ -4,8 +4,9 @@
 //! pickers and from new cases but keeps it for the cases that already name it.
 
 use actix_web::{HttpResponse, web};
-use domain::kernel::ids::parse_uuid;
+use domain::kernel::ids::{DiseaseCategoryId, ReviewTypeId};
 use domain::kernel::paging::PageRequest;
+use domain::kernel::text::Key;
 use domain::kernel::time::format_rfc3339;
 use domain::second_opinion::{
     DiseaseCategory, DiseaseCategoryPatch, NewDiseaseCategory, NewReviewType, ReviewType,
@@ -14,61 +15,17 @@ use domain::second_opinion::{
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
-use super::post_resource;
 use crate::body::JsonBody;
 use crate::envelope::{self, EnvelopeA, EnvelopeAList, ErrorA};
 use crate::error::ApiError;
 use crate::extract::Authenticated;
+use crate::money::{Amount, Price};
 use crate::state::AppState;
 use crate::surface::Admin;
 
 type Result<T = HttpResponse> = std::result::Result<T, ApiError<Admin>>;
 type Body<T> = JsonBody<T, Admin>;
 type Data = web::Data<AppState>;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    let routes: [(&str, actix_web::Route); 12] = [
-        ("/review-types", web::post().to(list_review_types)),
-        ("/review-type-details", web::post().to(review_type_details)),
-        ("/create-review-type", web::post().to(create_review_type)),
-        ("/update-review-type", web::post().to(update_review_type)),
-        (
-            "/activate-review-type",
-            web::post().to(activate_review_type),
-        ),
-        (
-            "/deactivate-review-type",
-            web::post().to(deactivate_review_type),
-        ),
-        (
-            "/disease-categories",
-            web::post().to(list_disease_categories),
-        ),
-        (
-            "/disease-category-details",
-            web::post().to(disease_category_details),
-        ),
-        (
-            "/create-disease-category",
-            web::post().to(create_disease_category),
-        ),
-        (
-            "/update-disease-category",
-            web::post().to(update_disease_category),
-        ),
-        (
-            "/activate-disease-category",
-            web::post().to(activate_disease_category),
-        ),
-        (
-            "/deactivate-disease-category",
-            web::post().to(deactivate_disease_category),
-        ),
-    ];
-    for (path, route) in routes {
-        cfg.service(post_resource::<Admin>(path).route(route));
-    }
-}
 
 /// A list request: paging, an optional active filter and an optional search.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -109,7 +66,7 @@ pub struct AdminReviewType {
     pub doctor_count: i32,
     /// In major units of `currency`, e.g. 900 or 900.5.
     #[schema(value_type = f64)]
-    pub price: serde_json::Number,
+    pub price: Price,
     pub currency: String,
     pub icon: Option<String>,
     pub active: bool,
@@ -120,8 +77,9 @@ pub struct AdminReviewType {
 impl From<ReviewType> for AdminReviewType {
     fn from(rt: ReviewType) -> Self {
         Self {
-            rt_id: rt.id,
-            price: rt.price(),
+            rt_id: rt.id.as_uuid(),
+            price: Price(rt.price),
+            currency: rt.price.currency().to_string(),
             name_en: rt.name_en,
             name_ar: rt.name_ar,
             description_en: rt.description_en,
@@ -129,7 +87,6 @@ impl From<ReviewType> for AdminReviewType {
             min_review_days: rt.min_review_days,
             max_review_days: rt.max_review_days,
             doctor_count: rt.doctor_count,
-            currency: rt.currency,
             icon: rt.icon,
             active: rt.active,
             created_date: format_rfc3339(rt.created_date),
@@ -153,8 +110,9 @@ pub struct CreateReviewTypeRequest {
     pub max_review_days: i32,
     /// How many specialist doctors review a case: 1 to 50.
     pub doctor_count: i32,
-    /// 0 to 1,000,000, at most 2 decimals.
-    pub price: f64,
+    /// 0 to 1,000,000, with at most as many decimals as the currency's minor unit (2 for USD).
+    #[schema(value_type = f64, minimum = 0, maximum = 1000000)]
+    pub price: Amount,
     /// ISO 4217; default USD.
     pub currency: Option<String>,
     /// An icon name (a-z, 0-9, `_`, `-`); patients see "document" when unset.
@@ -181,7 +139,8 @@ pub struct UpdateReviewTypeRequest {
     pub min_review_days: Option<i32>,
     pub max_review_days: Option<i32>,
     pub doctor_count: Option<i32>,
-    pub price: Option<f64>,
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000)]
+    pub price: Option<Amount>,
     pub currency: Option<String>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
@@ -214,7 +173,7 @@ pub async fn list_review_types(
                 .list_review_types(body.active, body.q.as_deref(), page)
         })
         .await?;
-    Ok(envelope::a_list("ok", result, AdminReviewType::from))
+    Ok(envelope::a_list(result, AdminReviewType::from))
 }
 
 /// One review type.
@@ -227,9 +186,9 @@ pub async fn review_type_details(
     body: Body<RtIdRequest>,
 ) -> Result {
     let b = admin.check(body.parse()).await?;
-    let id = admin.check(parse_uuid("rt_id", &b.rt_id)).await?;
+    let id = admin.check(ReviewTypeId::parse("rt_id", &b.rt_id)).await?;
     let rt = admin.run(move |_| state.catalogue.review_type(id)).await?;
-    Ok(envelope::a_ok("ok", AdminReviewType::from(rt)))
+    Ok(envelope::a_ok(Key::Ok, AdminReviewType::from(rt)))
 }
 
 /// Creates a review type. A name already used (English ignoring case, or Arabic) is 409.
@@ -250,7 +209,7 @@ pub async fn create_review_type(
         min_review_days: b.min_review_days,
         max_review_days: b.max_review_days,
         doctor_count: b.doctor_count,
-        price: b.price,
+        price: b.price.0,
         currency: b.currency,
         icon: b.icon,
         active: b.active,
@@ -259,7 +218,7 @@ pub async fn create_review_type(
         .run(move |_| state.catalogue.create_review_type(new))
         .await?;
     Ok(envelope::a_ok(
-        "Review type created",
+        Key::ReviewTypeCreated,
         AdminReviewType::from(rt),
     ))
 }
@@ -274,7 +233,7 @@ pub async fn update_review_type(
     body: Body<UpdateReviewTypeRequest>,
 ) -> Result {
     let b = admin.check(body.parse()).await?;
-    let id = admin.check(parse_uuid("rt_id", &b.rt_id)).await?;
+    let id = admin.check(ReviewTypeId::parse("rt_id", &b.rt_id)).await?;
     let patch = ReviewTypePatch {
         name_en: b.name_en,
         name_ar: b.name_ar,
@@ -283,7 +242,7 @@ pub async fn update_review_type(
         min_review_days: b.min_review_days,
         max_review_days: b.max_review_days,
         doctor_count: b.doctor_count,
-        price: b.price,
+        price: b.price.map(|p| p.0),
         currency: b.currency,
         icon: b.icon,
         active: b.active,
@@ -292,7 +251,7 @@ pub async fn update_review_type(
         .run(move |_| state.catalogue.update_review_type(id, patch))
         .await?;
     Ok(envelope::a_ok(
-        "Review type updated",
+        Key::ReviewTypeUpdated,
         AdminReviewType::from(rt),
     ))
 }
@@ -304,14 +263,14 @@ async fn set_review_type_active(
     active: bool,
 ) -> Result {
     let b = admin.check(body.parse()).await?;
-    let id = admin.check(parse_uuid("rt_id", &b.rt_id)).await?;
+    let id = admin.check(ReviewTypeId::parse("rt_id", &b.rt_id)).await?;
     let rt = admin
         .run(move |_| state.catalogue.set_review_type_active(id, active))
         .await?;
     let message = if active {
-        "Review type activated"
+        Key::ReviewTypeActivated
     } else {
-        "Review type deactivated"
+        Key::ReviewTypeDeactivated
     };
     Ok(envelope::a_ok(message, AdminReviewType::from(rt)))
 }
@@ -356,7 +315,7 @@ pub struct AdminDiseaseCategory {
 impl From<DiseaseCategory> for AdminDiseaseCategory {
     fn from(dc: DiseaseCategory) -> Self {
         Self {
-            dc_id: dc.id,
+            dc_id: dc.id.as_uuid(),
             speciality_en: dc.speciality_en,
             speciality_ar: dc.speciality_ar,
             active: dc.active,
@@ -409,7 +368,7 @@ pub async fn list_disease_categories(
                 .list_disease_categories(body.active, body.q.as_deref(), page)
         })
         .await?;
-    Ok(envelope::a_list("ok", result, AdminDiseaseCategory::from))
+    Ok(envelope::a_list(result, AdminDiseaseCategory::from))
 }
 
 /// One disease category.
@@ -422,11 +381,13 @@ pub async fn disease_category_details(
     body: Body<DcIdRequest>,
 ) -> Result {
     let b = admin.check(body.parse()).await?;
-    let id = admin.check(parse_uuid("dc_id", &b.dc_id)).await?;
+    let id = admin
+        .check(DiseaseCategoryId::parse("dc_id", &b.dc_id))
+        .await?;
     let dc = admin
         .run(move |_| state.catalogue.disease_category(id))
         .await?;
-    Ok(envelope::a_ok("ok", AdminDiseaseCategory::from(dc)))
+    Ok(envelope::a_ok(Key::Ok, AdminDiseaseCategory::from(dc)))
 }
 
 /// Creates a disease category. A speciality already used is 409.
@@ -448,7 +409,7 @@ pub async fn create_disease_category(
         .run(move |_| state.catalogue.create_disease_category(new))
         .await?;
     Ok(envelope::a_ok(
-        "Disease category created",
+        Key::DiseaseCategoryCreated,
         AdminDiseaseCategory::from(dc),
     ))
 }
@@ -463,7 +424,9 @@ pub async fn update_disease_category(
     body: Body<UpdateDiseaseCategoryRequest>,
 ) -> Result {
     let b = admin.check(body.parse()).await?;
-    let id = admin.check(parse_uuid("dc_id", &b.dc_id)).await?;
+    let id = admin
+        .check(DiseaseCategoryId::parse("dc_id", &b.dc_id))
+        .await?;
     let patch = DiseaseCategoryPatch {
         speciality_en: b.speciality_en,
         speciality_ar: b.speciality_ar,
@@ -473,7 +436,7 @@ pub async fn update_disease_category(
         .run(move |_| state.catalogue.update_disease_category(id, patch))
         .await?;
     Ok(envelope::a_ok(
-        "Disease category updated",
+        Key::DiseaseCategoryUpdated,
         AdminDiseaseCategory::from(dc),
     ))
 }
@@ -485,14 +448,16 @@ async fn set_disease_category_active(
     active: bool,
 ) -> Result {
     let b = admin.check(body.parse()).await?;
-    let id = admin.check(parse_uuid("dc_id", &b.dc_id)).await?;
+    let id = admin
+        .check(DiseaseCategoryId::parse("dc_id", &b.dc_id))
+        .await?;
     let dc = admin
         .run(move |_| state.catalogue.set_disease_category_active(id, active))
         .await?;
     let message = if active {
-        "Disease category activated"
+        Key::DiseaseCategoryActivated
     } else {
-        "Disease category deactivated"
+        Key::DiseaseCategoryDeactivated
     };
     Ok(envelope::a_ok(message, AdminDiseaseCategory::from(dc)))
 }

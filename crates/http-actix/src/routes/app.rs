@@ -1,31 +1,20 @@
 //! `/app`: patients (audience `snr_usr`), envelope A.
 
-use actix_web::{HttpRequest, HttpResponse, web};
-use domain::kernel::lang::Lang;
+use actix_web::{HttpRequest, HttpResponse};
+use domain::kernel::text::Key;
 use domain::second_opinion::copy;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::post_resource;
 use crate::body::JsonBody;
 use crate::envelope::{self, EnvelopeA, ErrorA};
 use crate::error::ApiError;
 use crate::extract::{Authenticated, state};
+use crate::i18n::{lang, say};
+use crate::money::Price;
 use crate::surface::App;
 
 type Result<T = HttpResponse> = std::result::Result<T, ApiError<App>>;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(post_resource::<App>("/how").route(web::post().to(how)))
-        .service(post_resource::<App>("/review-types").route(web::post().to(review_types)))
-        .service(
-            post_resource::<App>("/disease-categories").route(web::post().to(disease_categories)),
-        );
-}
-
-pub(crate) fn lang(req: &HttpRequest) -> Lang {
-    Lang::from_header(req.headers().get("lang").and_then(|v| v.to_str().ok()))
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HowData {
@@ -57,27 +46,26 @@ pub struct HowCta {
         (status = 401, body = ErrorA, description = "Missing, invalid, expired or revoked token"),
     ),
     security(("token" = [])))]
-pub async fn how(req: HttpRequest, user: Authenticated<App>) -> Result {
+pub async fn how(user: Authenticated<App>) -> Result {
     user.confirm().await?;
-    let lang = lang(&req);
-    let how = copy::how_it_works(lang);
+    let how = copy::how_it_works();
     Ok(envelope::a_ok(
-        "ok",
+        Key::Ok,
         HowData {
-            lang: lang.code(),
-            title: how.title.to_owned(),
-            subtitle: how.subtitle.to_owned(),
+            lang: lang().code(),
+            title: say(&how.title),
+            subtitle: say(&how.subtitle),
             steps: how
                 .steps
                 .into_iter()
                 .map(|s| HowStep {
                     seq: s.seq,
-                    title: s.title.to_owned(),
+                    title: say(&s.title),
                     icon: s.icon.to_owned(),
                 })
                 .collect(),
             cta: HowCta {
-                submit_now: how.submit_now.to_owned(),
+                submit_now: say(&how.submit_now),
             },
         },
     ))
@@ -100,8 +88,9 @@ pub struct ReviewTypeItem {
     /// Localized, from the minimum and maximum review days: "8 - 12 days".
     pub duration: String,
     pub doctor_count: i32,
+    /// In major units of the review type's currency, e.g. 900 or 900.5.
     #[schema(value_type = f64, example = 900)]
-    pub price: serde_json::Number,
+    pub price: Price,
     /// From the catalogue, or "document" when unset.
     pub icon: String,
 }
@@ -116,27 +105,27 @@ pub struct ReviewTypeItem {
     ),
     security(("token" = [])))]
 pub async fn review_types(req: HttpRequest, user: Authenticated<App>) -> Result {
-    let lang = lang(&req);
+    let lang = lang();
     let state = state(&req)?;
     let cards = user
         .run(move |_| state.catalogue.review_type_picker(lang))
         .await?;
-    let (title, subtitle) = copy::review_type_screen(lang);
+    let (title, subtitle) = copy::review_type_screen();
     Ok(envelope::a_ok(
-        "ok",
+        Key::Ok,
         ReviewTypesData {
             lang: lang.code(),
-            title: title.to_owned(),
-            subtitle: subtitle.to_owned(),
+            title: say(&title),
+            subtitle: say(&subtitle),
             items: cards
                 .into_iter()
                 .map(|c| ReviewTypeItem {
-                    rt_id: c.rt_id,
+                    rt_id: c.rt_id.as_uuid(),
                     title: c.title,
                     description: c.description,
-                    duration: c.duration,
+                    duration: say(&c.duration),
                     doctor_count: c.doctor_count,
-                    price: c.price,
+                    price: Price(c.price),
                     icon: c.icon,
                 })
                 .collect(),
@@ -182,7 +171,7 @@ pub async fn disease_categories(
     body: JsonBody<DiseaseCategoriesRequest, App>,
 ) -> Result {
     let body = user.check(body.parse()).await?;
-    let lang = lang(&req);
+    let lang = lang();
     let state = state(&req)?;
     let items = user
         .run(move |_| {
@@ -192,12 +181,15 @@ pub async fn disease_categories(
         })
         .await?;
     Ok(envelope::a_ok(
-        "ok",
+        Key::Ok,
         DiseaseCategoriesData {
             lang: lang.code(),
             items: items
                 .into_iter()
-                .map(|(key, value)| KeyValue { key, value })
+                .map(|(key, value)| KeyValue {
+                    key: key.as_uuid(),
+                    value,
+                })
                 .collect(),
         },
     ))

@@ -2,46 +2,26 @@
 //!
 //! The user is always the token's subject; no body field can name another user.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
+use domain::kernel::code::Code;
 use domain::kernel::paging::PageRequest;
+use domain::kernel::text::Key;
 use domain::kernel::time::format_rfc3339;
 use domain::second_opinion::{CaseInput, MedicalDocument, ReviewCase, TimelineEntry};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::app::lang;
-use super::post_resource;
 use crate::body::JsonBody;
 use crate::envelope::{self, EnvelopeA, EnvelopeAList, ErrorA};
 use crate::error::ApiError;
 use crate::extract::Authenticated;
+use crate::i18n::{lang, say};
 use crate::state::AppState;
 use crate::surface::App;
 
 type Result<T = HttpResponse> = std::result::Result<T, ApiError<App>>;
 type Body<T> = JsonBody<T, App>;
 type Data = web::Data<AppState>;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    let routes: [(&str, actix_web::Route); 7] = [
-        ("/save-review-case", web::post().to(save_review_case)),
-        ("/update-review-case", web::post().to(update_review_case)),
-        ("/review-cases", web::post().to(review_cases)),
-        ("/review-case-details", web::post().to(review_case_details)),
-        (
-            "/add-medical-documents",
-            web::post().to(add_medical_documents),
-        ),
-        ("/contact-details", web::post().to(contact_details)),
-        (
-            "/update-contact-details",
-            web::post().to(update_contact_details),
-        ),
-    ];
-    for (path, route) in routes {
-        cfg.service(post_resource::<App>(path).route(route));
-    }
-}
 
 /// A stored document: where it is, its storage key, its file name. All three non-empty.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -199,9 +179,9 @@ pub struct CaseView {
 impl From<ReviewCase> for CaseView {
     fn from(c: ReviewCase) -> Self {
         Self {
-            case_id: c.id,
-            rt_id: c.rt_id,
-            dc_id: c.dc_id,
+            case_id: c.id.as_uuid(),
+            rt_id: c.rt_id.as_uuid(),
+            dc_id: c.dc_id.as_uuid(),
             patient_age: c.patient_age.years(),
             patient_gender: c.patient_gender.as_str(),
             status: c.status.as_str(),
@@ -214,7 +194,7 @@ impl From<ReviewCase> for CaseView {
             created_date: format_rfc3339(c.created_date),
             updated_date: format_rfc3339(c.updated_date),
             reject_reason: c.reject_reason,
-            case_coordinator_id: c.case_coordinator_id,
+            case_coordinator_id: c.case_coordinator_id.map(|id| id.as_str().to_owned()),
         }
     }
 }
@@ -223,7 +203,9 @@ impl From<ReviewCase> for CaseView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TimelineView {
     /// created, submitted, updated, documents_added, draft_reminder_sent, …
-    pub event: String,
+    pub event: &'static str,
+    /// The event for people, in the caller's language: "Case submitted".
+    pub title: String,
     /// patient, admin, coordinator, doctor or system.
     pub by: &'static str,
     /// The status the event left the case in.
@@ -234,7 +216,8 @@ pub struct TimelineView {
 impl From<TimelineEntry> for TimelineView {
     fn from(t: TimelineEntry) -> Self {
         Self {
-            event: t.event,
+            event: t.event.as_str(),
+            title: say(&t.event.label()),
             by: t.actor_role.as_str(),
             status: t.to_status.map(|s| s.as_str()),
             at: format_rfc3339(t.created_date),
@@ -259,18 +242,22 @@ pub struct Empty {}
     responses((status = 200, body = EnvelopeA<CaseId>), (status = 400, body = ErrorA, description = "A field is wrong, or rt_id/dc_id is not active"), (status = 401, body = ErrorA)),
     security(("token" = [])))]
 pub async fn save_review_case(
-    req: HttpRequest,
     user: Authenticated<App>,
     state: Data,
     body: Body<SaveCaseRequest>,
 ) -> Result {
     let b = user.check(body.parse()).await?;
-    let lang = lang(&req);
+    let lang = lang();
     let input = CaseInput::from(b);
     let case = user
         .run(move |actor| state.cases.save(&actor.id, lang, input))
         .await?;
-    Ok(envelope::a_ok("Case saved", CaseId { case_id: case.id }))
+    Ok(envelope::a_ok(
+        Key::CaseSaved,
+        CaseId {
+            case_id: case.id.as_uuid(),
+        },
+    ))
 }
 
 /// Edits one of the user's draft cases; `status: review` submits it. A case that is not a draft is 409.
@@ -278,18 +265,17 @@ pub async fn save_review_case(
     responses((status = 200, body = EnvelopeA<CaseView>), (status = 400, body = ErrorA), (status = 404, body = ErrorA), (status = 409, body = ErrorA)),
     security(("token" = [])))]
 pub async fn update_review_case(
-    req: HttpRequest,
     user: Authenticated<App>,
     state: Data,
     body: Body<UpdateCaseRequest>,
 ) -> Result {
     let b = user.check(body.parse()).await?;
-    let lang = lang(&req);
+    let lang = lang();
     let (case_id, input) = b.into_parts();
     let case = user
         .run(move |actor| state.cases.update(&actor.id, lang, &case_id, input))
         .await?;
-    Ok(envelope::a_ok("Case updated", CaseView::from(case)))
+    Ok(envelope::a_ok(Key::CaseUpdated, CaseView::from(case)))
 }
 
 /// The user's cases, newest first, paginated.
@@ -308,7 +294,7 @@ pub async fn review_cases(
     let cases = user
         .run(move |actor| state.cases.list(&actor.id, page))
         .await?;
-    Ok(envelope::a_list("ok", cases, CaseView::from))
+    Ok(envelope::a_list(cases, CaseView::from))
 }
 
 /// One of the user's cases with its timeline. Another user's case is 404, like a missing one.
@@ -325,7 +311,7 @@ pub async fn review_case_details(
         .run(move |actor| state.cases.details(&actor.id, &b.case_id))
         .await?;
     Ok(envelope::a_ok(
-        "ok",
+        Key::Ok,
         CaseDetails {
             case: CaseView::from(case),
             timeline: timeline.into_iter().map(TimelineView::from).collect(),
@@ -346,7 +332,7 @@ pub async fn add_medical_documents(
     let docs = b.med_docs.into_iter().map(MedicalDocument::from).collect();
     user.run(move |actor| state.cases.add_documents(&actor.id, &b.case_id, docs))
         .await?;
-    Ok(envelope::a_ok("Medical documents updated", Empty {}))
+    Ok(envelope::a_ok(Key::DocumentsUpdated, Empty {}))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -369,7 +355,7 @@ pub struct UpdateContactRequest {
 pub async fn contact_details(user: Authenticated<App>, state: Data) -> Result {
     let contact = user.run(move |actor| state.contacts.get(&actor.id)).await?;
     Ok(envelope::a_ok(
-        "ok",
+        Key::Ok,
         ContactView {
             email: contact.email,
         },
@@ -390,7 +376,7 @@ pub async fn update_contact_details(
         .run(move |actor| state.contacts.set_email(&actor.id, b.email.as_deref()))
         .await?;
     Ok(envelope::a_ok(
-        "Contact details updated",
+        Key::ContactUpdated,
         ContactView {
             email: contact.email,
         },

@@ -8,11 +8,6 @@ use crate::extract::blocking;
 use crate::state::AppState;
 use crate::surface::App;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz));
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
     /// `ok`, `ready` or `unavailable`.

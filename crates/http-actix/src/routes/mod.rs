@@ -1,4 +1,9 @@
-//! Route tables, one module per surface.
+//! Route tables, one module per surface, and the one list of every route.
+//!
+//! Each handler carries its OpenAPI description (`#[utoipa::path]`, which also names its method and
+//! path). [`all`] lists every handler once, through [`route!`]; from that list the server registers
+//! the routes, the OpenAPI document is built, and the tests walk every secured route. So a route
+//! cannot be served without being documented, or documented without being served.
 
 pub mod admin;
 pub mod app;
@@ -6,33 +11,219 @@ pub mod cases;
 pub mod health;
 pub mod operations;
 
-use actix_web::http::StatusCode;
+use std::collections::BTreeMap;
+
 use actix_web::http::header::{ALLOW, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse, Resource, ResponseError, web};
+use actix_web::http::{Method, StatusCode};
+use actix_web::{FromRequest, Handler, HttpRequest, HttpResponse, Responder, ResponseError, web};
+use domain::kernel::text::{Key, Text};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::path::{HttpMethod, Operation};
+use utoipa::openapi::schema::Schema;
 
 use crate::error::ApiError;
 use crate::surface::Surface;
 
-/// A `POST`-only resource: any other method is a 405 in the surface's envelope.
-pub(crate) fn post_resource<S: Surface>(path: &str) -> Resource {
-    web::resource(path).default_service(web::to(method_not_allowed::<S>))
+/// Collects the schemas an operation refers to.
+type SchemaCollector = fn(&mut Vec<(String, RefOr<Schema>)>);
+
+/// One operation: its method and path, its OpenAPI description, and how to serve it.
+pub struct RouteDef {
+    pub method: Method,
+    pub path: String,
+    pub operation: Operation,
+    schemas: SchemaCollector,
+    route: fn() -> actix_web::Route,
+    not_allowed: fn() -> actix_web::Route,
 }
 
+impl std::fmt::Debug for RouteDef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RouteDef")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+fn method_of(method: &HttpMethod) -> Method {
+    match method {
+        HttpMethod::Get => Method::GET,
+        HttpMethod::Post => Method::POST,
+        HttpMethod::Put => Method::PUT,
+        HttpMethod::Delete => Method::DELETE,
+        HttpMethod::Options => Method::OPTIONS,
+        HttpMethod::Head => Method::HEAD,
+        HttpMethod::Patch => Method::PATCH,
+        HttpMethod::Trace => Method::TRACE,
+    }
+}
+
+impl RouteDef {
+    /// The operation `P` describes (method and path included), served by `route` on surface `S`.
+    pub fn new<S, P>(route: fn() -> actix_web::Route) -> RouteDef
+    where
+        S: Surface,
+        P: utoipa::Path + utoipa::__dev::SchemaReferences + for<'t> utoipa::__dev::Tags<'t>,
+    {
+        let method = P::methods().first().map(method_of).unwrap_or(Method::GET);
+        // The handler's `tag` is kept apart from its operation until a document is assembled.
+        let mut operation = P::operation();
+        let tags = operation.tags.get_or_insert_with(Vec::new);
+        for tag in <P as utoipa::__dev::Tags>::tags() {
+            if !tags.iter().any(|t| t == tag) {
+                tags.push(tag.to_owned());
+            }
+        }
+        RouteDef {
+            method,
+            path: P::path(),
+            operation,
+            schemas: P::schemas,
+            route,
+            not_allowed: || web::to(method_not_allowed::<S>),
+        }
+    }
+
+    /// Whether the operation asks for a token.
+    pub fn secured(&self) -> bool {
+        self.operation
+            .security
+            .as_ref()
+            .is_some_and(|s| !s.is_empty())
+    }
+
+    /// The schemas the operation refers to.
+    pub fn schemas(&self, out: &mut Vec<(String, RefOr<Schema>)>) {
+        (self.schemas)(out)
+    }
+}
+
+/// A route for `handler` restricted to `method`, for [`RouteDef::new`].
+pub(crate) fn handle<F, Args>(method: Method, handler: F) -> actix_web::Route
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    web::method(method).to(handler)
+}
+
+/// `route!(Surface, module::handler)`: the [`RouteDef`] of a handler annotated with
+/// `#[utoipa::path]`, whose method and path come from that annotation.
+macro_rules! route {
+    ($surface:ty, $module:ident :: $handler:ident) => {
+        pastey::paste! {
+            $crate::routes::RouteDef::new::<$surface, $module::[<__path_ $handler>]>(|| {
+                let method = <$module::[<__path_ $handler>] as utoipa::Path>::methods()
+                    .first()
+                    .map($crate::routes::method_from)
+                    .unwrap_or(actix_web::http::Method::GET);
+                $crate::routes::handle(method, $module::$handler)
+            })
+        }
+    };
+}
+
+/// The actix method of an OpenAPI one.
+pub(crate) fn method_from(method: &HttpMethod) -> Method {
+    method_of(method)
+}
+
+/// The OpenAPI method of an actix one.
+pub(crate) fn http_method(method: &Method) -> HttpMethod {
+    match *method {
+        Method::POST => HttpMethod::Post,
+        Method::PUT => HttpMethod::Put,
+        Method::DELETE => HttpMethod::Delete,
+        Method::PATCH => HttpMethod::Patch,
+        Method::HEAD => HttpMethod::Head,
+        Method::OPTIONS => HttpMethod::Options,
+        Method::TRACE => HttpMethod::Trace,
+        _ => HttpMethod::Get,
+    }
+}
+
+/// Every route of the API, in registration order.
+pub fn all() -> Vec<RouteDef> {
+    use crate::surface::{Admin, App};
+    vec![
+        route!(App, health::healthz),
+        route!(App, health::readyz),
+        route!(App, app::how),
+        route!(App, app::review_types),
+        route!(App, app::disease_categories),
+        route!(App, cases::save_review_case),
+        route!(App, cases::update_review_case),
+        route!(App, cases::review_cases),
+        route!(App, cases::review_case_details),
+        route!(App, cases::add_medical_documents),
+        route!(App, cases::contact_details),
+        route!(App, cases::update_contact_details),
+        route!(Admin, operations::process_draft_notifications),
+        route!(Admin, operations::notifications),
+        route!(Admin, operations::retry_notification),
+        route!(Admin, admin::list_review_types),
+        route!(Admin, admin::review_type_details),
+        route!(Admin, admin::create_review_type),
+        route!(Admin, admin::update_review_type),
+        route!(Admin, admin::activate_review_type),
+        route!(Admin, admin::deactivate_review_type),
+        route!(Admin, admin::list_disease_categories),
+        route!(Admin, admin::disease_category_details),
+        route!(Admin, admin::create_disease_category),
+        route!(Admin, admin::update_disease_category),
+        route!(Admin, admin::activate_disease_category),
+        route!(Admin, admin::deactivate_disease_category),
+    ]
+}
+
+/// Registers every route: one resource per path, answering its methods, and 405 with `Allow` for
+/// any other method, in its surface's envelope.
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
+    let mut by_path: BTreeMap<String, Vec<RouteDef>> = BTreeMap::new();
+    for def in all() {
+        by_path.entry(def.path.clone()).or_default().push(def);
+    }
+    for (path, defs) in by_path {
+        let allowed: Vec<&str> = defs.iter().map(|d| d.method.as_str()).collect();
+        let allow = allowed.join(", ");
+        let not_allowed = defs.first().map(|d| (d.not_allowed)());
+        let mut resource = web::resource(path.as_str()).app_data(web::Data::new(Allowed(allow)));
+        for def in &defs {
+            resource = resource.route((def.route)());
+        }
+        if let Some(not_allowed) = not_allowed {
+            resource = resource.default_service(not_allowed);
+        }
+        cfg.service(resource);
+    }
+}
+
+/// The methods a resource answers, for its 405s.
+#[derive(Debug)]
+struct Allowed(String);
+
 async fn method_not_allowed<S: Surface>(req: HttpRequest) -> HttpResponse {
-    let message = format!(
-        "Method {} is not allowed on {}; use POST",
-        req.method(),
-        req.path()
-    );
-    let mut response = ApiError::<S>::new(StatusCode::METHOD_NOT_ALLOWED, message).error_response();
-    response
-        .headers_mut()
-        .insert(ALLOW, HeaderValue::from_static("POST"));
+    let allowed = req
+        .app_data::<web::Data<Allowed>>()
+        .map(|a| a.0.clone())
+        .unwrap_or_else(|| "POST".to_owned());
+    let text = Text::new(Key::MethodNotAllowed)
+        .with("method", req.method().as_str())
+        .with("path", req.path())
+        .with("allowed", allowed.clone());
+    let mut response = ApiError::<S>::new(StatusCode::METHOD_NOT_ALLOWED, text).error_response();
+    if let Ok(value) = HeaderValue::from_str(&allowed) {
+        response.headers_mut().insert(ALLOW, value);
+    }
     response
 }
 
 /// Unknown routes under a surface's mount.
 pub(crate) async fn not_found<S: Surface>(req: HttpRequest) -> HttpResponse {
-    let message = format!("No route for {} {}", req.method(), req.path());
-    ApiError::<S>::new(StatusCode::NOT_FOUND, message).error_response()
+    let text = Text::new(Key::NoRoute)
+        .with("method", req.method().as_str())
+        .with("path", req.path());
+    ApiError::<S>::new(StatusCode::NOT_FOUND, text).error_response()
 }

@@ -1,13 +1,14 @@
 //! `/admin` operations: draft reminders on demand and the notification outbox.
 
 use actix_web::{HttpResponse, web};
+use domain::kernel::code::Code;
 use domain::kernel::paging::PageRequest;
+use domain::kernel::text::Key;
 use domain::kernel::time::format_rfc3339;
 use domain::notifications::OutboxMessage;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::post_resource;
 use crate::body::JsonBody;
 use crate::envelope::{self, EnvelopeA, EnvelopeAList, ErrorA};
 use crate::error::ApiError;
@@ -17,17 +18,6 @@ use crate::surface::Admin;
 
 type Result<T = HttpResponse> = std::result::Result<T, ApiError<Admin>>;
 type Data = web::Data<AppState>;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        post_resource::<Admin>("/process-draft-notifications")
-            .route(web::post().to(process_draft_notifications)),
-    )
-    .service(post_resource::<Admin>("/notifications").route(web::post().to(notifications)))
-    .service(
-        post_resource::<Admin>("/retry-notification").route(web::post().to(retry_notification)),
-    );
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReminderRun {
@@ -48,7 +38,7 @@ pub async fn process_draft_notifications(admin: Authenticated<Admin>, state: Dat
         .run(move |_| state.cases.process_draft_reminders())
         .await?;
     Ok(envelope::a_ok(
-        "Draft notifications processed successfully",
+        Key::DraftsProcessed,
         ReminderRun {
             eligible: report.eligible,
             notified: report.notified,
@@ -88,13 +78,13 @@ impl From<OutboxMessage> for NotificationView {
     fn from(m: OutboxMessage) -> Self {
         let n = m.notification;
         Self {
-            notification_id: n.id,
-            kind: n.kind.as_str(),
-            code: n.kind.code(),
-            recipient_id: n.recipient_id,
+            notification_id: n.id.as_uuid(),
+            kind: n.kind().as_str(),
+            code: n.kind().code(),
+            recipient_id: n.recipient_id.as_str().to_owned(),
             recipient_role: n.recipient_role.as_str(),
             lang: n.lang.as_str(),
-            case_id: n.case_id,
+            case_id: n.case_id.map(|id| id.as_uuid()),
             status: m.status.as_str(),
             attempts: m.attempts,
             delivered_channels: m.delivered_channels,
@@ -122,7 +112,7 @@ pub async fn notifications(
     let list = admin
         .run(move |_| state.outbox.list(b.status.as_deref(), page))
         .await?;
-    Ok(envelope::a_list("ok", list, NotificationView::from))
+    Ok(envelope::a_list(list, NotificationView::from))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -150,9 +140,9 @@ pub async fn retry_notification(
         .run(move |_| state.outbox.retry(&b.notification_id))
         .await?;
     Ok(envelope::a_ok(
-        "Notification queued for delivery",
+        Key::NotificationQueued,
         NotificationId {
-            notification_id: id,
+            notification_id: id.as_uuid(),
         },
     ))
 }

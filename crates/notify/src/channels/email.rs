@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use domain::kernel::code::Code;
 use domain::kernel::lang::Lang;
 use domain::notifications::{Channel, Contact, DeliveryError, Notification, Rendered};
 use lettre::message::header::{Header, HeaderName, HeaderValue};
@@ -86,7 +87,8 @@ impl EmailChannel {
         let lang = notification.lang;
         let footer = notification
             .case_id
-            .map(|id| (lang.pick("Case reference:", "رقم الحالة:"), id.to_string()));
+            .zip(rendered.case_reference.as_deref())
+            .map(|(id, label)| (label, id.to_string()));
         let plain = plain_text(lang, rendered, footer.as_ref());
         let html = html(lang, rendered, footer.as_ref());
         Message::builder()
@@ -238,6 +240,7 @@ mod tests {
         let rendered = Rendered {
             title: "A <b>&\"title\"".into(),
             body: "one\n\ntwo <script>".into(),
+            case_reference: None,
         };
         let page = html(Lang::En, &rendered, None);
         assert!(page.contains("<html dir=\"ltr\" lang=\"en\">"));
@@ -254,6 +257,7 @@ mod tests {
         let rendered = Rendered {
             title: "t".into(),
             body: "سطر".into(),
+            case_reference: None,
         };
         let text = plain_text(Lang::Ar, &rendered, Some(&("رقم الحالة:", "abc".into())));
         assert_eq!(text, "\u{200F}سطر\r\n\r\n\u{200F}رقم الحالة: abc\r\n");

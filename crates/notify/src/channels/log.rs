@@ -1,5 +1,6 @@
 //! The log channel: writes each notification to the application log. For development.
 
+use domain::kernel::code::Code;
 use domain::notifications::{Channel, Contact, DeliveryError, Notification, Rendered};
 
 /// Writes each notification to the log (`tracing`, level info): id, kind, code, recipient id,
@@ -25,8 +26,8 @@ impl Channel for LogChannel {
     ) -> Result<(), DeliveryError> {
         tracing::info!(
             notification_id = %notification.id,
-            kind = notification.kind.as_str(),
-            code = notification.kind.code(),
+            kind = notification.kind().as_str(),
+            code = notification.kind().code(),
             recipient_id = %notification.recipient_id,
             recipient_role = notification.recipient_role.as_str(),
             lang = notification.lang.as_str(),
@@ -40,28 +41,17 @@ impl Channel for LogChannel {
 #[cfg(test)]
 mod tests {
     use domain::kernel::lang::Lang;
-    use domain::notifications::{NotificationKind, RecipientRole};
-    use time::macros::datetime;
+    use domain::notifications::NotificationKind;
+    use domain::testing::{self, KeyTranslator};
 
     use super::*;
 
     #[test]
     fn always_takes_the_message() {
-        let notification = Notification {
-            id: uuid::Uuid::now_v7(),
-            kind: NotificationKind::DraftReminder,
-            recipient_id: "patient-1".into(),
-            recipient_role: RecipientRole::Patient,
-            lang: Lang::Ar,
-            case_id: None,
-            data: serde_json::json!({}),
-            created_date: datetime!(2026-03-01 12:00 UTC),
-        };
-        let rendered = domain::notifications::templates::render(
-            notification.kind,
-            notification.lang,
-            &notification.data,
-        );
+        let mut notification =
+            testing::notification(NotificationKind::DraftReminder, &testing::review_case());
+        notification.lang = Lang::Ar;
+        let rendered = domain::notifications::templates::render(&KeyTranslator, &notification);
         assert_eq!(LogChannel.name(), "log");
         assert_eq!(
             LogChannel.deliver(&notification, &rendered, &Contact::default()),

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use domain::kernel::code::Code;
 use domain::kernel::time::format_rfc3339;
 use domain::notifications::{Channel, Contact, DeliveryError, Notification, Rendered};
 use hmac::{Hmac, Mac};
@@ -58,8 +59,8 @@ impl WebhookChannel {
     fn payload(notification: &Notification, rendered: &Rendered) -> serde_json::Value {
         serde_json::json!({
             "id": notification.id.to_string(),
-            "kind": notification.kind.as_str(),
-            "code": notification.kind.code(),
+            "kind": notification.kind().as_str(),
+            "code": notification.kind().code(),
             "recipient": {
                 "id": notification.recipient_id,
                 "role": notification.recipient_role.as_str(),
@@ -68,7 +69,7 @@ impl WebhookChannel {
             "title": rendered.title,
             "body": rendered.body,
             "case_id": notification.case_id.map(|id| id.to_string()),
-            "data": notification.data,
+            "data": notification.data.fields(),
             "created_date": format_rfc3339(notification.created_date),
         })
     }

@@ -2,10 +2,11 @@
 
 use std::sync::Mutex;
 
+use domain::kernel::ids::{CaseId, NotificationId};
+use domain::kernel::text::Key;
 use domain::notifications::{DeliveryStatus, Notification, OutboxMessage, OutboxRepository};
 use domain::{Error, Result};
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 #[derive(Debug)]
 struct Row {
@@ -35,7 +36,7 @@ impl MemoryOutbox {
         });
     }
 
-    pub fn get(&self, id: Uuid) -> OutboxMessage {
+    pub fn get(&self, id: NotificationId) -> OutboxMessage {
         self.rows
             .lock()
             .unwrap()
@@ -45,7 +46,7 @@ impl MemoryOutbox {
             .unwrap()
     }
 
-    pub fn is_leased(&self, id: Uuid) -> bool {
+    pub fn is_leased(&self, id: NotificationId) -> bool {
         self.rows
             .lock()
             .unwrap()
@@ -53,12 +54,12 @@ impl MemoryOutbox {
             .any(|r| r.message.notification.id == id && r.leased_until.is_some())
     }
 
-    fn update(&self, id: Uuid, change: impl FnOnce(&mut OutboxMessage)) -> Result<()> {
+    fn update(&self, id: NotificationId, change: impl FnOnce(&mut OutboxMessage)) -> Result<()> {
         let mut rows = self.rows.lock().unwrap();
         let row = rows
             .iter_mut()
             .find(|r| r.message.notification.id == id)
-            .ok_or_else(|| Error::NotFound(format!("no notification {id}")))?;
+            .ok_or_else(|| Error::not_found(Key::NotificationNotFound))?;
         change(&mut row.message);
         row.leased_until = None;
         Ok(())
@@ -94,7 +95,7 @@ impl OutboxRepository for MemoryOutbox {
 
     fn mark_delivered(
         &self,
-        id: Uuid,
+        id: NotificationId,
         attempts: u32,
         delivered_channels: &[String],
         at: OffsetDateTime,
@@ -109,7 +110,7 @@ impl OutboxRepository for MemoryOutbox {
 
     fn schedule_retry(
         &self,
-        id: Uuid,
+        id: NotificationId,
         attempts: u32,
         delivered_channels: &[String],
         next_attempt_at: OffsetDateTime,
@@ -126,7 +127,7 @@ impl OutboxRepository for MemoryOutbox {
 
     fn mark_failed(
         &self,
-        id: Uuid,
+        id: NotificationId,
         attempts: u32,
         delivered_channels: &[String],
         error: &str,
@@ -168,7 +169,7 @@ impl OutboxRepository for MemoryOutbox {
             .count() as u64)
     }
 
-    fn for_case(&self, case_id: Uuid) -> Result<Vec<OutboxMessage>> {
+    fn for_case(&self, case_id: CaseId) -> Result<Vec<OutboxMessage>> {
         let rows = self.rows.lock().unwrap();
         Ok(rows
             .iter()
@@ -177,12 +178,12 @@ impl OutboxRepository for MemoryOutbox {
             .collect())
     }
 
-    fn requeue(&self, id: Uuid, now: OffsetDateTime) -> Result<()> {
+    fn requeue(&self, id: NotificationId, now: OffsetDateTime) -> Result<()> {
         let mut rows = self.rows.lock().unwrap();
         let row = rows
             .iter_mut()
             .find(|r| r.message.notification.id == id && r.message.status == DeliveryStatus::Failed)
-            .ok_or_else(|| Error::NotFound(format!("no failed notification {id}")))?;
+            .ok_or_else(|| Error::not_found(Key::NotificationNotFailed))?;
         row.message.status = DeliveryStatus::Pending;
         row.message.attempts = 0;
         row.message.next_attempt_at = now;

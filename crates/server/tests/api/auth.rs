@@ -1,6 +1,7 @@
 //! The encrypted token on a real server: every way a token can be wrong is a 401 in envelope A.
 
 use domain::identity::{Claims, RevocationRepository, TokenCodec};
+use domain::kernel::ids::TokenId;
 use serde_json::json;
 use store_diesel::testing::TestDb;
 use token::{Codec, KeyRing};
@@ -11,7 +12,12 @@ fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
-fn claims(aud: &str, exp: i64, jti: &str) -> Claims {
+/// Claims for a token with a fresh id.
+fn claims(aud: &str, exp: i64) -> Claims {
+    claims_with_id(aud, exp, &uuid::Uuid::now_v7().to_string())
+}
+
+fn claims_with_id(aud: &str, exp: i64, jti: &str) -> Claims {
     Claims {
         sub: "patient-7".into(),
         aud: aud.into(),
@@ -36,20 +42,16 @@ fn refused(app: &TestApp, token: &str) -> (u16, String, u64) {
 fn every_bad_token_is_401() {
     for app in apps() {
         let codec = Codec::new(app.ring.clone());
-        let good = codec
-            .seal(&claims("snr_usr", now() + 600, "good-1"))
-            .unwrap();
+        let good = codec.seal(&claims("snr_usr", now() + 600)).unwrap();
         let mut tampered = good.clone().into_bytes();
         let middle = tampered.len() / 2;
         tampered[middle] = if tampered[middle] == b'0' { b'1' } else { b'0' };
         let tampered = String::from_utf8(tampered).unwrap();
         let foreign = Codec::new(KeyRing::generate())
-            .seal(&claims("snr_usr", now() + 600, "f-1"))
+            .seal(&claims("snr_usr", now() + 600))
             .unwrap();
-        let expired = codec.seal(&claims("snr_usr", now() - 1, "old-1")).unwrap();
-        let wrong_aud = codec
-            .seal(&claims("snr_pro", now() + 600, "pro-1"))
-            .unwrap();
+        let expired = codec.seal(&claims("snr_usr", now() - 1)).unwrap();
+        let wrong_aud = codec.seal(&claims("snr_pro", now() + 600)).unwrap();
 
         let table: [(&str, &str); 7] = [
             ("not hex at all", "Malformed token"),
@@ -92,14 +94,20 @@ fn a_revoked_token_is_refused() {
     for app in apps() {
         let codec = Codec::new(app.ring.clone());
         let exp = now() + 600;
-        let token = codec.seal(&claims("snr_usr", exp, "revoke-me")).unwrap();
+        let jti = TokenId::from_uuid(uuid::Uuid::now_v7());
+        let token = codec
+            .seal(&claims_with_id("snr_usr", exp, &jti.to_string()))
+            .unwrap();
         assert_eq!(app.post("/app/how", Some(&token), json!({})).status, 200);
-        app.platform.store.revoke("revoke-me", exp).unwrap();
+        app.platform
+            .store
+            .revoke(jti, exp, time::OffsetDateTime::now_utc())
+            .unwrap();
         assert_eq!(
             refused(&app, &token),
             (401, "Token has been revoked".to_owned(), 1003)
         );
-        let other = codec.seal(&claims("snr_usr", exp, "still-fine")).unwrap();
+        let other = codec.seal(&claims("snr_usr", exp)).unwrap();
         assert_eq!(app.post("/app/how", Some(&other), json!({})).status, 200);
     }
 }
@@ -109,7 +117,7 @@ fn tokens_survive_key_rotation() {
     for db in TestDb::all() {
         let old_ring = KeyRing::generate();
         let before = Codec::new(old_ring.clone())
-            .seal(&claims("snr_usr", now() + 600, "pre"))
+            .seal(&claims("snr_usr", now() + 600))
             .unwrap();
         let app = TestApp::spawn_with_ring(db, old_ring.rotate());
         assert_ne!(app.ring.current_id(), old_ring.current_id());
@@ -129,33 +137,74 @@ fn tokens_survive_key_rotation() {
 }
 
 /// Every route that needs a token refuses a revoked one with 401, before it looks at the body.
+/// The routes come from the one list the server registers and documents.
 #[test]
 fn every_secured_route_refuses_a_revoked_token_first() {
     let app = TestApp::spawn(TestDb::sqlite());
-    let spec = app.get("/openapi.json").json;
     let codec = Codec::new(app.ring.clone());
     let mut checked = 0;
-    for (path, item) in spec["paths"].as_object().unwrap() {
-        let Some(op) = item.get("post") else { continue };
-        if op.get("security").is_none() {
+    for route in http_actix::all_routes() {
+        if !route.secured() {
             continue;
         }
-        let audience = match path.split('/').nth(1) {
+        let audience = match route.path.split('/').nth(1) {
             Some("app") => "snr_usr",
             Some("admin") => "snr_admin",
             Some("pro") => "snr_pro",
             other => panic!("no audience known for {other:?}"),
         };
-        let jti = format!("revoked-{checked}");
-        let token = codec.seal(&claims(audience, now() + 600, &jti)).unwrap();
-        app.platform.store.revoke(&jti, now() + 600).unwrap();
-        let r = app.post(path, Some(&token), json!({ "not_a_field": true }));
+        let jti = TokenId::from_uuid(uuid::Uuid::now_v7());
+        let token = codec
+            .seal(&claims_with_id(audience, now() + 600, &jti.to_string()))
+            .unwrap();
+        app.platform
+            .store
+            .revoke(jti, now() + 600, time::OffsetDateTime::now_utc())
+            .unwrap();
+        let r = app.send(
+            route.method.as_str(),
+            &route.path,
+            &[("authorization", token.as_str())],
+            Some(("application/json", br#"{"not_a_field": true}"#.to_vec())),
+        );
         assert_eq!(
             (r.status, r.message()),
             (401, "Token has been revoked"),
-            "{path}"
+            "{} {}",
+            route.method,
+            route.path
         );
         checked += 1;
     }
     assert!(checked >= 25, "{checked} routes checked");
+}
+
+/// The OpenAPI document describes exactly the routes the server answers.
+#[test]
+fn the_document_lists_exactly_the_served_routes() {
+    let app = TestApp::spawn(TestDb::sqlite());
+    let spec = app.get("/openapi.json").json;
+    let mut documented: Vec<String> = spec["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .map(move |method| format!("{} {path}", method.to_uppercase()))
+        })
+        .collect();
+    let mut served: Vec<String> = http_actix::all_routes()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    documented.sort();
+    served.sort();
+    assert_eq!(documented, served);
+    for route in &served {
+        let (method, path) = route.split_once(' ').unwrap();
+        let r = app.send(method, path, &[], None);
+        assert_ne!(r.status, 404, "{route} is documented but not served");
+    }
 }

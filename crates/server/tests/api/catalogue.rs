@@ -1,5 +1,6 @@
 //! The patient catalogue routes: `/app/how`, `/app/review-types`, `/app/disease-categories`.
 
+use domain::kernel::money::Decimal;
 use domain::second_opinion::{NewDiseaseCategory, NewReviewType};
 use serde_json::json;
 
@@ -14,7 +15,7 @@ fn review_type(name: &str, active: bool) -> NewReviewType {
         min_review_days: 8,
         max_review_days: 12,
         doctor_count: 3,
-        price: 900.0,
+        price: Decimal::parse("900").unwrap(),
         currency: None,
         icon: None,
         active: Some(active),
@@ -90,7 +91,7 @@ fn review_types_are_active_newest_first_and_localized() {
         express.min_review_days = 2;
         express.max_review_days = 2;
         express.doctor_count = 1;
-        express.price = 650.5;
+        express.price = Decimal::parse("650.5").unwrap();
         express.icon = Some("bolt".into());
         let newer = catalogue.create_review_type(express).unwrap();
         catalogue
@@ -133,7 +134,11 @@ fn review_types_are_active_newest_first_and_localized() {
         assert_eq!(ar.json["data"]["title"], "اختر نوع المراجعة");
         assert_eq!(items[0]["title"], "Express Review بالعربية");
         assert_eq!(items[0]["duration"], "يومان");
-        assert_eq!(items[1]["duration"], "8 - 12 يومًا");
+        // Each number is isolated, so that it keeps its place in right-to-left text.
+        assert_eq!(
+            items[1]["duration"],
+            "\u{2068}8\u{2069} - \u{2068}12\u{2069} يومًا"
+        );
         assert_eq!(items[1]["description"], "وصف Standard Review");
     }
 }

@@ -99,7 +99,11 @@ fn a_new_operator_can_seed_issue_a_token_and_serve() {
         &["token", "issue", "--aud", "everyone", "--sub", "x"],
     );
     assert!(!bad.status.success());
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("audience must be one of"));
+    let said = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        said.contains("--aud: aud must be snr_usr, snr_pro, snr_admin, clinic or ehealth"),
+        "{said}"
+    );
 
     // Serve, and use the token as the mobile app would.
     let port = TcpListener::bind("127.0.0.1:0")

@@ -123,7 +123,10 @@ impl TestApp {
             .issue(&IssueRequest {
                 audience,
                 subject: sub.into(),
-                roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+                roles: roles
+                    .iter()
+                    .map(|r| domain::identity::Role::parse(r).expect("known role"))
+                    .collect(),
                 scope: None,
                 ttl: Duration::from_secs(600),
             })

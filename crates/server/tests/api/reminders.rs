@@ -4,6 +4,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use domain::kernel::ids::{ActorId, CaseId};
 use domain::kernel::lang::Lang;
 use domain::notifications::{NotificationKind, OutboxRepository};
 use domain::second_opinion::{CaseRepository, CaseStatus, Gender, PatientAge, ReviewCase};
@@ -18,13 +19,17 @@ use crate::cases::seed_catalogue;
 use crate::helpers::{TestApp, apps};
 
 /// A case written straight to the store, `hours` old.
-fn old_case(app: &TestApp, user: &str, hours: i64, status: CaseStatus, lang: Lang) -> Uuid {
+fn old_case(app: &TestApp, user: &str, hours: i64, status: CaseStatus, lang: Lang) -> CaseId {
     let at = OffsetDateTime::now_utc() - time::Duration::hours(hours);
     let case = ReviewCase {
-        id: Uuid::now_v7(),
-        user_id: user.into(),
-        rt_id: Uuid::parse_str("0193a1c0-0000-7000-8000-000000000001").unwrap(),
-        dc_id: Uuid::parse_str("0193a1c0-0000-7000-8000-000000000101").unwrap(),
+        id: CaseId::from_uuid(Uuid::now_v7()),
+        user_id: ActorId::parse(user).unwrap(),
+        rt_id: Uuid::parse_str("0193a1c0-0000-7000-8000-000000000001")
+            .unwrap()
+            .into(),
+        dc_id: Uuid::parse_str("0193a1c0-0000-7000-8000-000000000101")
+            .unwrap()
+            .into(),
         patient_age: PatientAge::parse(40).unwrap(),
         patient_gender: Gender::Male,
         status,
@@ -42,13 +47,13 @@ fn old_case(app: &TestApp, user: &str, hours: i64, status: CaseStatus, lang: Lan
     case.id
 }
 
-fn reminders_for(app: &TestApp, case: Uuid) -> usize {
+fn reminders_for(app: &TestApp, case: CaseId) -> usize {
     app.platform
         .store
         .for_case(case)
         .unwrap()
         .iter()
-        .filter(|m| m.notification.kind == NotificationKind::DraftReminder)
+        .filter(|m| m.notification.kind() == NotificationKind::DraftReminder)
         .count()
 }
 
@@ -125,7 +130,7 @@ fn only_drafts_a_day_old_are_reminded_and_only_once() {
 fn concurrent_runs_remind_each_case_exactly_once() {
     for app in apps() {
         seed_catalogue(&app);
-        let cases: Vec<Uuid> = (0..30)
+        let cases: Vec<CaseId> = (0..30)
             .map(|i| {
                 old_case(
                     &app,
@@ -174,7 +179,7 @@ fn two_server_processes_remind_each_case_once() {
     let ring = KeyRing::generate();
     let app = TestApp::spawn_with_ring(db, ring.clone());
     seed_catalogue(&app);
-    let cases: Vec<Uuid> = (0..40)
+    let cases: Vec<CaseId> = (0..40)
         .map(|i| {
             old_case(
                 &app,

@@ -1,0 +1,240 @@
+# العربية: كل نص يراه الناس، مكتوب لقارئه (مريض أو طبيب أو موظف)، لا نقلًا حرفيًا للإنجليزية.
+# أسماء الحقول تُشرح بالكلمات (field-name)، والأعداد تأخذ صيغة الجمع الصحيحة (zero, one, two, few, many, other).
+
+## Successes
+
+ok = تم بنجاح
+case-saved = تم حفظ الحالة
+case-updated = تم تحديث الحالة
+documents-updated = تم تحديث المستندات الطبية
+contact-updated = تم تحديث بيانات التواصل
+review-type-created = تم إنشاء نوع المراجعة
+review-type-updated = تم تحديث نوع المراجعة
+review-type-activated = تم تفعيل نوع المراجعة
+review-type-deactivated = تم إيقاف نوع المراجعة
+disease-category-created = تم إنشاء التخصص الطبي
+disease-category-updated = تم تحديث التخصص الطبي
+disease-category-activated = تم تفعيل التخصص الطبي
+disease-category-deactivated = تم إيقاف التخصص الطبي
+drafts-processed = تمت معالجة تذكيرات المسودات بنجاح
+notification-queued = تمت جدولة الإشعار لإرساله من جديد
+
+## Not found
+
+case-not-found = لم نعثر على هذه الحالة
+review-type-not-found = لم نعثر على نوع المراجعة
+disease-category-not-found = لم نعثر على التخصص الطبي
+notification-not-found = لم نعثر على الإشعار
+notification-not-failed = لم نعثر على إشعار متعثر بهذا الرقم
+
+## Conflicts
+
+case-changed = عُدّلت الحالة من طلب آخر في الوقت نفسه؛ يرجى تحديث الصفحة والمحاولة مجددًا
+record-conflict = هذا السجل يتعارض مع سجل موجود
+review-type-name-taken = يوجد نوع مراجعة بهذا الاسم من قبل
+disease-category-name-taken = يوجد تخصص طبي بهذا الاسم من قبل
+transition-refused = لا يمكن { $action } لأن الحالة { $status }
+
+## Authentication and permission
+
+auth-missing = يجب تسجيل الدخول أولًا
+auth-malformed = رمز الدخول غير صالح، يرجى تسجيل الدخول مجددًا
+auth-invalid = رمز الدخول غير صالح، يرجى تسجيل الدخول مجددًا
+auth-wrong-audience = رمز الدخول هذا لا يصلح لهذه الخدمة
+auth-expired = انتهت صلاحية الدخول، يرجى تسجيل الدخول مجددًا
+auth-revoked = انتهت هذه الجلسة، يرجى تسجيل الدخول مجددًا
+role-required = هذا الإجراء متاح لمن لديه دور { $role } فقط
+
+## Validation
+
+invalid-uuid = قيمة { $field } غير صحيحة: يجب أن تكون معرّفًا بصيغة UUID
+invalid-actor-id = يجب أن يتكون المعرّف من 1 إلى 128 حرفًا قابلًا للطباعة
+invalid-role = الدور «{ $role }» غير معروف؛ الأدوار المتاحة: { $choices }
+invalid-ttl = يجب أن تكون مدة صلاحية الرمز بين ثانية واحدة و366 يومًا
+invalid-choice = يجب أن تكون قيمة { $field } إحدى القيم: { $choices }
+invalid-whole-number = يجب أن يكون { $field } عددًا صحيحًا من { $min } إلى { $max }
+invalid-text-length = { PLURAL($max) ->
+    [few] يجب أن يتكون { $field } من { $min } إلى { $max } أحرف
+    [many] يجب أن يتكون { $field } من { $min } إلى { $max } حرفًا
+   *[other] يجب أن يتكون { $field } من { $min } إلى { $max } حرف
+}
+invalid-max-length = { PLURAL($max) ->
+    [one] يجب ألا يزيد { $field } على حرف واحد
+    [two] يجب ألا يزيد { $field } على حرفين
+    [few] يجب ألا يزيد { $field } على { $max } أحرف
+    [many] يجب ألا يزيد { $field } على { $max } حرفًا
+   *[other] يجب ألا يزيد { $field } على { $max } حرف
+}
+invalid-max-items = { PLURAL($max) ->
+    [zero] لا يمكن أن تضم { $field } أي مستند
+    [one] لا يمكن أن تضم { $field } أكثر من مستند واحد
+    [two] لا يمكن أن تضم { $field } أكثر من مستندين
+    [few] لا يمكن أن تضم { $field } أكثر من { $max } مستندات
+    [many] لا يمكن أن تضم { $field } أكثر من { $max } مستندًا
+   *[other] لا يمكن أن تضم { $field } أكثر من { $max } مستند
+}
+invalid-min-items = يجب أن تضم { $field } مستندًا واحدًا على الأقل
+invalid-documents-total = { PLURAL($max) ->
+    [few] لا تتسع الحالة لأكثر من { $max } مستندات طبية: فيها { $has } وأُرسل { $sent }
+    [many] لا تتسع الحالة لأكثر من { $max } مستندًا طبيًا: فيها { $has } وأُرسل { $sent }
+   *[other] لا تتسع الحالة لأكثر من { $max } مستند طبي: فيها { $has } وأُرسل { $sent }
+}
+invalid-page-too-large = { $field } كبير جدًا
+invalid-min-one = يجب أن يكون { $field } واحدًا أو أكثر
+invalid-email = يجب أن يكون { $field } عنوانًا صحيحًا مثل name@example.org
+inactive-review-type = { $field } الذي اخترته غير متاح حاليًا
+inactive-disease-category = { $field } الذي اخترته غير متاح حاليًا
+rule-length-between = { PLURAL($max) ->
+    [few] يجب أن يتكون { $field } من { $min } إلى { $max } أحرف
+    [many] يجب أن يتكون { $field } من { $min } إلى { $max } حرفًا
+   *[other] يجب أن يتكون { $field } من { $min } إلى { $max } حرف
+}
+rule-length-max = { PLURAL($max) ->
+    [few] يجب ألا يزيد { $field } على { $max } أحرف
+    [many] يجب ألا يزيد { $field } على { $max } حرفًا
+   *[other] يجب ألا يزيد { $field } على { $max } حرف
+}
+rule-range = يجب أن تكون قيمة { $field } بين { $min } و{ $max }
+rule-not-after = يجب ألا يكون { $field } أكبر من { $other }
+rule-decimals = { $max ->
+    [0] يجب أن يكون { $field } عددًا صحيحًا بلا كسور
+    [1] يجب ألا يحتوي { $field } على أكثر من منزلة عشرية واحدة
+    [2] يجب ألا يحتوي { $field } على أكثر من منزلتين عشريتين
+   *[other] يجب ألا يحتوي { $field } على أكثر من { $max } منازل عشرية
+}
+rule-currency = يجب أن تكون { $field } رمز عملة من ثلاثة أحرف إنجليزية كبيرة وفق ISO 4217، مثل USD
+rule-icon = يجب أن يتكون { $field } من 1 إلى 40 حرفًا من a-z أو 0-9 أو _ أو -
+rule-invalid = قيمة { $field } غير صحيحة
+invalid-amount = يجب أن يكون { $field } رقمًا
+
+## Answers of the HTTP edge
+
+no-route = لا توجد خدمة بهذا العنوان: { $method } { $path }
+method-not-allowed = لا تقبل الخدمة { $path } الطريقة { $method }؛ استخدم { $allowed }
+body-too-large = حجم الطلب أكبر من الحد المسموح به ({ $kib } كيلوبايت)
+body-unreadable = تعذّرت قراءة محتوى الطلب
+content-type-json = يجب أن يكون نوع محتوى الطلب application/json
+body-not-object = يجب أن يكون محتوى الطلب كائن JSON بين قوسين { "{" } { "}" }
+malformed-json = محتوى الطلب ليس JSON صحيحًا (السطر { $line }، العمود { $column })
+invalid-body = في محتوى الطلب قيمة من نوع غير صحيح (السطر { $line }، العمود { $column })
+unknown-field = الحقل «{ $name }» غير معروف في هذا الطلب
+missing-field = الحقل { $field } مطلوب
+unavailable = الخدمة غير متاحة مؤقتًا، يرجى المحاولة بعد قليل
+internal = حدث خطأ في الخادم، يرجى المحاولة لاحقًا
+validation-separator = {"؛ "}
+list-separator = {"، "}
+list-or = {" أو "}
+field-in-item = { $leaf } (العنصر { $n } في { $list })
+
+## Names, chosen by `value`
+
+field-name = { $value ->
+    [patient_age] عمر المريض
+    [patient_gender] جنس المريض
+    [rt_id] نوع المراجعة
+    [dc_id] التخصص الطبي
+    [status] الحالة
+    [medical_history] التاريخ الطبي
+    [medical_documents] المستندات الطبية
+    [med_docs] المستندات الطبية
+    [case_id] رقم الحالة
+    [url] رابط المستند
+    [key] مفتاح التخزين
+    [name] اسم الملف
+    [page] رقم الصفحة
+    [page_size] عدد العناصر في الصفحة
+    [limit] عدد العناصر في الصفحة
+    [q] نص البحث
+    [email] البريد الإلكتروني
+    [notification_id] رقم الإشعار
+    [name_en] الاسم بالإنجليزية
+    [name_ar] الاسم بالعربية
+    [description_en] الوصف بالإنجليزية
+    [description_ar] الوصف بالعربية
+    [min_review_days] أقل مدة للمراجعة بالأيام
+    [max_review_days] أطول مدة للمراجعة بالأيام
+    [doctor_count] عدد الأطباء
+    [price] السعر
+    [currency] العملة
+    [icon] الأيقونة
+    [speciality_en] التخصص بالإنجليزية
+    [speciality_ar] التخصص بالعربية
+    [active] حالة التفعيل
+    [sub] معرّف المستخدم
+    [ttl] مدة صلاحية الرمز
+    [roles] الأدوار
+    [aud] الخدمة المقصودة بالرمز
+   *[other] { $value }
+}
+case-status-name = { $value ->
+    [draft] مسودة
+    [review] قيد المراجعة
+    [rejected] مرفوضة
+    [awaiting_payment] بانتظار الدفع
+    [paid] مدفوعة
+    [doctors_assigned] لدى الأطباء المختصين
+    [completed] مكتملة
+   *[other] { $value }
+}
+role-name = { $value ->
+    [admin] مدير النظام
+    [coordinator] المنسق
+    [doctor] الطبيب
+    [technician] الفني
+    [receptionist] موظف الاستقبال
+   *[other] { $value }
+}
+action-name = { $value ->
+    [update] التعديل
+    [add_documents] إضافة المستندات
+    [reject] الرفض
+    [assign_coordinator] تعيين منسق
+    [change_coordinator] تغيير المنسق
+    [confirm_payment] تأكيد الدفع
+    [assign_doctors] تعيين الأطباء
+    [submit_summary] إرسال الملخص النهائي
+   *[other] { $value }
+}
+timeline-event = { $value ->
+    [created] أُنشئت الحالة
+    [submitted] أُرسلت الحالة للمراجعة
+    [updated] عُدّلت الحالة
+    [documents_added] أُضيفت مستندات
+    [draft_reminder_sent] أُرسل تذكير بإكمال الحالة
+   *[other] { $value }
+}
+
+## Patient copy
+
+how-title = كيف يعمل الرأي الطبي الثاني
+how-subtitle = بضع خطوات بسيطة للحصول على مراجعة طبية متخصصة لحالتك.
+how-step-share = شارك مستنداتك وبياناتك الطبية بأمان.
+how-step-match = يطابقك منسقونا مع الأطباء الأخصائيين المناسبين.
+how-step-review = يراجع أطباء خبراء حالتك وسجلاتك.
+how-step-receive = احصل على ملخص الرأي الطبي الثاني والخطوات التالية.
+how-submit-now = أرسل حالتك الآن
+review-types-title = اختر نوع المراجعة
+review-types-subtitle = احصل على رأي طبي متخصص من فريقنا
+duration = { $single ->
+    [yes] { PLURAL($max) ->
+        [one] يوم واحد
+        [two] يومان
+        [few] { $max } أيام
+       *[other] { $max } يومًا
+    }
+   *[no] { PLURAL($max) ->
+        [few] { $min } - { $max } أيام
+       *[other] { $min } - { $max } يومًا
+    }
+}
+
+## Notifications
+
+case-submitted-title = استلمنا حالتك
+case-submitted-body = { $has_type ->
+    [yes] تم إرسال حالتك لطلب { $review_type }. سيطابقك منسقونا مع الأطباء الأخصائيين المناسبين ويتواصلون معك بشأن الخطوات التالية.
+   *[no] تم إرسال حالتك. سيطابقك منسقونا مع الأطباء الأخصائيين المناسبين ويتواصلون معك بشأن الخطوات التالية.
+}
+draft-reminder-title = حالتك بانتظارك
+draft-reminder-body = بدأت طلب رأي طبي ثانٍ ولم ترسله بعد. أكمله وأرسله ليتمكن أطباؤنا الأخصائيون من مراجعة حالتك.
+email-case-reference = رقم الحالة:

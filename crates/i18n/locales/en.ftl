@@ -1,0 +1,154 @@
+# English: every text the platform shows people. The texts of the API's source documents are kept
+# word for word; clients may rely on them.
+
+## Successes
+
+ok = ok
+case-saved = Case saved
+case-updated = Case updated
+documents-updated = Medical documents updated
+contact-updated = Contact details updated
+review-type-created = Review type created
+review-type-updated = Review type updated
+review-type-activated = Review type activated
+review-type-deactivated = Review type deactivated
+disease-category-created = Disease category created
+disease-category-updated = Disease category updated
+disease-category-activated = Disease category activated
+disease-category-deactivated = Disease category deactivated
+drafts-processed = Draft notifications processed successfully
+notification-queued = Notification queued for delivery
+
+## Not found
+
+case-not-found = Case not found
+review-type-not-found = Review type not found
+disease-category-not-found = Disease category not found
+notification-not-found = Notification not found
+notification-not-failed = Notification not found or not failed
+
+## Conflicts
+
+case-changed = The case was changed by another request; reload it and try again
+record-conflict = This record conflicts with an existing one
+review-type-name-taken = A review type with this name already exists
+disease-category-name-taken = A disease category with this name already exists
+transition-refused = { $action } is not possible while the case is { $status }
+
+## Authentication and permission
+
+auth-missing = Missing Authorization header
+auth-malformed = Malformed token
+auth-invalid = Invalid token
+auth-wrong-audience = Token is not valid for this service
+auth-expired = Token has expired
+auth-revoked = Token has been revoked
+role-required = This action needs the { $role } role
+
+## Validation
+
+invalid-uuid = { $field } must be a UUID
+invalid-actor-id = an id must be 1 to 128 printable characters
+invalid-role = unknown role "{ $role }": roles are { $choices }
+invalid-ttl = ttl must be between 1 second and 366 days
+invalid-choice = { $field } must be { $choices }
+invalid-whole-number = { $field } must be a whole number from { $min } to { $max }
+invalid-text-length = { $field } must be { $min } to { $max } characters
+invalid-max-length = { $field } must be at most { $max } characters
+invalid-max-items = { $field } holds at most { $max } documents
+invalid-min-items = { $field } must hold at least one document
+invalid-documents-total = A case holds at most { $max } medical documents: it has { $has } and { $sent } were sent
+invalid-page-too-large = { $field } is too large
+invalid-min-one = { $field } must be 1 or more
+invalid-email = { $field } must be an address like name@example.org
+inactive-review-type = { $field } is not an active review type
+inactive-disease-category = { $field } is not an active disease category
+rule-length-between = { $field }: must be { $min } to { $max } characters
+rule-length-max = { $field }: must be at most { $max } characters
+rule-range = { $field }: must be between { $min } and { $max }
+rule-not-after = { $field }: must not be greater than { $other }
+rule-decimals = { $max ->
+    [0] { $field }: must be a whole number
+   *[other] { $field }: must have at most { $max } decimals
+}
+rule-currency = { $field }: must be an ISO 4217 code of three capital letters
+rule-icon = { $field }: must be 1 to 40 characters of a-z, 0-9, '_' or '-'
+rule-invalid = { $field } is invalid
+invalid-amount = { $field } must be a number
+
+## Answers of the HTTP edge
+
+no-route = No route for { $method } { $path }
+method-not-allowed = Method { $method } is not allowed on { $path }; use { $allowed }
+body-too-large = Request body is larger than the limit of { $kib } KiB
+body-unreadable = The request body could not be read
+content-type-json = Content-Type must be application/json
+body-not-object = The request body must be a JSON object
+malformed-json = Malformed JSON: { $detail }
+invalid-body = Invalid request body: { $detail }
+unknown-field = Invalid request body: { $detail }
+missing-field = Invalid request body: { $detail }
+unavailable = Service temporarily unavailable, please retry shortly
+internal = Internal server error
+validation-separator = {"; "}
+list-separator = {", "}
+list-or = {" or "}
+field-in-item = { $path }
+
+## Names, chosen by `value`
+
+field-name = { $value }
+case-status-name = { $value }
+role-name = { $value }
+action-name = { $value ->
+    [update] Updating
+    [add_documents] Adding documents
+    [reject] Rejecting
+    [assign_coordinator] Assigning a coordinator
+    [change_coordinator] Changing the coordinator
+    [confirm_payment] Confirming payment
+    [assign_doctors] Assigning doctors
+    [submit_summary] Submitting the final summary
+   *[other] { $value }
+}
+timeline-event = { $value ->
+    [created] Case created
+    [submitted] Case submitted
+    [updated] Case updated
+    [documents_added] Documents added
+    [draft_reminder_sent] Draft reminder sent
+   *[other] { $value }
+}
+
+## Patient copy
+
+how-title = How second opinion works
+how-subtitle = A few simple steps to get an expert medical review of your case.
+how-step-share = Share your medical documents and details securely.
+how-step-match = Our coordinators match you with the right specialists.
+how-step-review = Expert doctors review your case and records.
+how-step-receive = Receive your second opinion summary and next steps.
+how-submit-now = Submit your case now
+review-types-title = Select review type
+review-types-subtitle = Get expert medical opinion from our panel
+duration = { $single ->
+    [yes] { $max } { $max ->
+        [one] day
+       *[other] days
+    }
+   *[no] { $min } - { $max } { $max ->
+        [one] day
+       *[other] days
+    }
+}
+
+## Notifications
+
+case-submitted-title = We received your case
+case-submitted-body = { $has_type ->
+    [yes] Your case for a { $review_type } has been submitted. Our coordinators will match you with the right specialists and contact you about the next steps.
+   *[no] Your case has been submitted. Our coordinators will match you with the right specialists and contact you about the next steps.
+}
+draft-reminder-title = Your case is waiting for you
+draft-reminder-body = You started a second opinion request but have not submitted it yet. Complete it and submit it so our specialists can review your case.
+email-case-reference = Case reference:

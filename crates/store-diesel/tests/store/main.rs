@@ -1,0 +1,21 @@
+//! The store against real databases: every test runs on SQLite, and on PostgreSQL too when
+//! `TEST_DATABASE_URL` is set, each backend as a test of its own (`<test>::sqlite`,
+//! `<test>::postgres`).
+
+// Marks the helpers below as test code too, for the lints that allow `unwrap` in tests.
+#![cfg(test)]
+
+#[macro_use]
+mod support;
+mod fixtures;
+
+mod cases;
+mod catalogue;
+mod connect;
+mod contacts;
+mod migrations;
+mod outbox;
+mod parity;
+mod plans;
+mod reminders;
+mod revocation;

@@ -1,0 +1,202 @@
+//! The two migration sets must build the same schema, or a query that works on one backend
+//! could fail or behave differently on the other.
+
+use std::collections::BTreeMap;
+
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Integer, Text};
+
+use crate::support::*;
+
+/// Per table: column name → (normalized type, nullable, in the primary key).
+type Columns = BTreeMap<String, BTreeMap<String, (String, bool, bool)>>;
+/// Per table: index name → unique (primary keys excluded).
+type Indexes = BTreeMap<String, BTreeMap<String, bool>>;
+
+const MIGRATIONS_TABLE: &str = "__diesel_schema_migrations";
+
+#[derive(QueryableByName)]
+struct Name {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+#[derive(QueryableByName)]
+struct SqliteColumn {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    r#type: String,
+    #[diesel(sql_type = Integer)]
+    notnull: i32,
+    #[diesel(sql_type = Integer)]
+    pk: i32,
+}
+
+#[derive(QueryableByName)]
+struct SqliteIndex {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Integer)]
+    unique: i32,
+    #[diesel(sql_type = Text)]
+    origin: String,
+}
+
+#[derive(QueryableByName)]
+struct PgColumn {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    data_type: String,
+    #[diesel(sql_type = Bool)]
+    nullable: bool,
+    #[diesel(sql_type = Bool)]
+    pk: bool,
+}
+
+#[derive(QueryableByName)]
+struct PgIndex {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Bool)]
+    unique: bool,
+}
+
+fn normalize(declared: &str) -> String {
+    match declared.to_ascii_lowercase().as_str() {
+        "text" | "character varying" | "varchar" => "text",
+        "integer" | "int" | "int4" => "integer",
+        "bigint" | "int8" => "bigint",
+        "boolean" | "bool" => "boolean",
+        other => panic!("unexpected column type {other}"),
+    }
+    .to_owned()
+}
+
+fn sqlite_schema(path: &str) -> (Columns, Indexes) {
+    let mut conn = SqliteConnection::establish(path).unwrap();
+    let tables: Vec<Name> = diesel::sql_query(format!(
+        "SELECT name FROM sqlite_master WHERE type = 'table' \
+         AND name NOT LIKE 'sqlite_%' AND name <> '{MIGRATIONS_TABLE}'"
+    ))
+    .load(&mut conn)
+    .unwrap();
+    let (mut columns, mut indexes) = (Columns::new(), Indexes::new());
+    for Name { name: table } in tables {
+        let cols: Vec<SqliteColumn> = diesel::sql_query(format!("PRAGMA table_info({table})"))
+            .load(&mut conn)
+            .unwrap();
+        columns.insert(
+            table.clone(),
+            cols.into_iter()
+                .map(|c| (c.name, (normalize(&c.r#type), c.notnull == 0, c.pk > 0)))
+                .collect(),
+        );
+        let idx: Vec<SqliteIndex> = diesel::sql_query(format!("PRAGMA index_list({table})"))
+            .load(&mut conn)
+            .unwrap();
+        indexes.insert(
+            table,
+            idx.into_iter()
+                .filter(|i| i.origin != "pk")
+                .map(|i| (i.name, i.unique != 0))
+                .collect(),
+        );
+    }
+    (columns, indexes)
+}
+
+fn postgres_schema(url: &str) -> (Columns, Indexes) {
+    let mut conn = PgConnection::establish(url).unwrap();
+    let tables: Vec<Name> = diesel::sql_query(format!(
+        "SELECT table_name::text AS name FROM information_schema.tables \
+         WHERE table_schema = 'public' AND table_name <> '{MIGRATIONS_TABLE}'"
+    ))
+    .load(&mut conn)
+    .unwrap();
+    let (mut columns, mut indexes) = (Columns::new(), Indexes::new());
+    for Name { name: table } in tables {
+        let cols: Vec<PgColumn> = diesel::sql_query(
+            "SELECT c.column_name::text AS name, c.data_type::text AS data_type, \
+                    c.is_nullable = 'YES' AS nullable, \
+                    EXISTS (SELECT 1 FROM information_schema.table_constraints tc \
+                            JOIN information_schema.key_column_usage k \
+                              ON k.constraint_name = tc.constraint_name \
+                             AND k.table_schema = tc.table_schema \
+                            WHERE tc.constraint_type = 'PRIMARY KEY' \
+                              AND tc.table_schema = c.table_schema \
+                              AND tc.table_name = c.table_name \
+                              AND k.column_name = c.column_name) AS pk \
+             FROM information_schema.columns c \
+             WHERE c.table_schema = 'public' AND c.table_name = $1",
+        )
+        .bind::<Text, _>(&table)
+        .load(&mut conn)
+        .unwrap();
+        columns.insert(
+            table.clone(),
+            cols.into_iter()
+                .map(|c| (c.name, (normalize(&c.data_type), c.nullable, c.pk)))
+                .collect(),
+        );
+        let idx: Vec<PgIndex> = diesel::sql_query(
+            "SELECT i.relname::text AS name, x.indisunique AS unique \
+             FROM pg_index x \
+             JOIN pg_class i ON i.oid = x.indexrelid \
+             JOIN pg_class t ON t.oid = x.indrelid \
+             JOIN pg_namespace n ON n.oid = t.relnamespace \
+             WHERE n.nspname = 'public' AND t.relname = $1 AND NOT x.indisprimary",
+        )
+        .bind::<Text, _>(&table)
+        .load(&mut conn)
+        .unwrap();
+        indexes.insert(table, idx.into_iter().map(|i| (i.name, i.unique)).collect());
+    }
+    (columns, indexes)
+}
+
+#[test]
+fn sqlite_and_postgres_schemas_match() {
+    let Some(pg) = TestDb::postgres() else {
+        eprintln!("TEST_DATABASE_URL is unset: schema parity needs PostgreSQL; skipped");
+        return;
+    };
+    let sqlite = TestDb::sqlite();
+    let (sqlite_columns, sqlite_indexes) = sqlite_schema(sqlite_path(&sqlite));
+    let (pg_columns, pg_indexes) = postgres_schema(&pg.url);
+
+    assert!(sqlite_columns.contains_key("review_types"));
+    assert!(sqlite_columns.contains_key("disease_categories"));
+    assert!(sqlite_columns.contains_key("revoked_tokens"));
+    for table in [
+        "review_cases",
+        "second_opinions",
+        "case_timeline",
+        "notification_outbox",
+        "user_contacts",
+    ] {
+        assert!(sqlite_columns.contains_key(table), "{table}");
+    }
+    assert_eq!(
+        sqlite_indexes["review_cases"].keys().collect::<Vec<_>>(),
+        ["review_cases_reminder", "review_cases_user_created"]
+    );
+    assert_eq!(
+        sqlite_columns.keys().collect::<Vec<_>>(),
+        pg_columns.keys().collect::<Vec<_>>(),
+        "tables"
+    );
+    for (table, columns) in &sqlite_columns {
+        assert_eq!(Some(columns), pg_columns.get(table), "columns of {table}");
+    }
+    assert_eq!(sqlite_indexes, pg_indexes, "indexes");
+    assert_eq!(
+        sqlite_columns["review_types"]["icon"],
+        ("text".to_owned(), true, false)
+    );
+    assert_eq!(
+        sqlite_columns["revoked_tokens"]["jti"],
+        ("text".to_owned(), false, true)
+    );
+}
