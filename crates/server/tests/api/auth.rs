@@ -6,7 +6,7 @@ use serde_json::json;
 use store_diesel::testing::TestDb;
 use token::{Codec, KeyRing};
 
-use crate::helpers::{TestApp, apps};
+use crate::helpers::{TestApp, on_each_backend};
 
 fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
@@ -38,103 +38,94 @@ fn refused(app: &TestApp, token: &str) -> (u16, String, u64) {
     )
 }
 
-#[test]
-fn every_bad_token_is_401() {
-    for app in apps() {
-        let codec = Codec::new(app.ring.clone());
-        let good = codec.seal(&claims("snr_usr", now() + 600)).unwrap();
-        let mut tampered = good.clone().into_bytes();
-        let middle = tampered.len() / 2;
-        tampered[middle] = if tampered[middle] == b'0' { b'1' } else { b'0' };
-        let tampered = String::from_utf8(tampered).unwrap();
-        let foreign = Codec::new(KeyRing::generate())
-            .seal(&claims("snr_usr", now() + 600))
-            .unwrap();
-        let expired = codec.seal(&claims("snr_usr", now() - 1)).unwrap();
-        let wrong_aud = codec.seal(&claims("snr_pro", now() + 600)).unwrap();
+on_each_backend!(every_bad_token_is_401, |app| {
+    let codec = Codec::new(app.ring.clone());
+    let good = codec.seal(&claims("snr_usr", now() + 600)).unwrap();
+    let mut tampered = good.clone().into_bytes();
+    let middle = tampered.len() / 2;
+    tampered[middle] = if tampered[middle] == b'0' { b'1' } else { b'0' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    let foreign = Codec::new(KeyRing::generate())
+        .seal(&claims("snr_usr", now() + 600))
+        .unwrap();
+    let expired = codec.seal(&claims("snr_usr", now() - 1)).unwrap();
+    let wrong_aud = codec.seal(&claims("snr_pro", now() + 600)).unwrap();
 
-        let table: [(&str, &str); 7] = [
-            ("not hex at all", "Malformed token"),
-            (&good[..40], "Malformed token"),
-            (&tampered, "Invalid token"),
-            (&foreign, "Invalid token"),
-            (&expired, "Token has expired"),
-            (&wrong_aud, "Token is not valid for this service"),
-            ("Bearer ", "Missing Authorization header"),
-        ];
-        for (token, message) in table {
-            assert_eq!(
-                refused(&app, token),
-                (401, message.to_owned(), 1003),
-                "{token:.20}"
-            );
-        }
-        let missing = app.post("/app/how", None, json!({}));
+    let table: [(&str, &str); 7] = [
+        ("not hex at all", "Malformed token"),
+        (&good[..40], "Malformed token"),
+        (&tampered, "Invalid token"),
+        (&foreign, "Invalid token"),
+        (&expired, "Token has expired"),
+        (&wrong_aud, "Token is not valid for this service"),
+        ("Bearer ", "Missing Authorization header"),
+    ];
+    for (token, message) in table {
         assert_eq!(
-            (missing.status, missing.message()),
-            (401, "Missing Authorization header")
-        );
-
-        assert_eq!(app.post("/app/how", Some(&good), json!({})).status, 200);
-        assert_eq!(
-            app.post("/app/how", Some(&format!("Bearer {good}")), json!({}))
-                .status,
-            200
-        );
-        assert_eq!(
-            app.post("/app/how", Some(&good.to_uppercase()), json!({}))
-                .status,
-            200
+            refused(&app, token),
+            (401, message.to_owned(), 1003),
+            "{token:.20}"
         );
     }
-}
+    let missing = app.post("/app/how", None, json!({}));
+    assert_eq!(
+        (missing.status, missing.message()),
+        (401, "Missing Authorization header")
+    );
 
-#[test]
-fn a_revoked_token_is_refused() {
-    for app in apps() {
-        let codec = Codec::new(app.ring.clone());
-        let exp = now() + 600;
-        let jti = TokenId::from_uuid(uuid::Uuid::now_v7());
-        let token = codec
-            .seal(&claims_with_id("snr_usr", exp, &jti.to_string()))
-            .unwrap();
-        assert_eq!(app.post("/app/how", Some(&token), json!({})).status, 200);
-        app.platform
-            .store
-            .revoke(jti, exp, time::OffsetDateTime::now_utc())
-            .unwrap();
-        assert_eq!(
-            refused(&app, &token),
-            (401, "Token has been revoked".to_owned(), 1003)
-        );
-        let other = codec.seal(&claims("snr_usr", exp)).unwrap();
-        assert_eq!(app.post("/app/how", Some(&other), json!({})).status, 200);
-    }
-}
+    assert_eq!(app.post("/app/how", Some(&good), json!({})).status, 200);
+    assert_eq!(
+        app.post("/app/how", Some(&format!("Bearer {good}")), json!({}))
+            .status,
+        200
+    );
+    assert_eq!(
+        app.post("/app/how", Some(&good.to_uppercase()), json!({}))
+            .status,
+        200
+    );
+});
 
-#[test]
-fn tokens_survive_key_rotation() {
-    for db in TestDb::all() {
-        let old_ring = KeyRing::generate();
-        let before = Codec::new(old_ring.clone())
-            .seal(&claims("snr_usr", now() + 600))
-            .unwrap();
-        let app = TestApp::spawn_with_ring(db, old_ring.rotate());
-        assert_ne!(app.ring.current_id(), old_ring.current_id());
-        assert_eq!(
-            app.post("/app/how", Some(&before), json!({})).status,
-            200,
-            "old key still decrypts"
-        );
-        let after = app.user();
-        assert_eq!(
-            &after[..2],
-            &format!("{:02x}", app.ring.current_id()),
-            "new tokens use the new key"
-        );
-        assert_eq!(app.post("/app/how", Some(&after), json!({})).status, 200);
-    }
-}
+on_each_backend!(a_revoked_token_is_refused, |app| {
+    let codec = Codec::new(app.ring.clone());
+    let exp = now() + 600;
+    let jti = TokenId::from_uuid(uuid::Uuid::now_v7());
+    let token = codec
+        .seal(&claims_with_id("snr_usr", exp, &jti.to_string()))
+        .unwrap();
+    assert_eq!(app.post("/app/how", Some(&token), json!({})).status, 200);
+    app.platform
+        .store
+        .revoke(jti, exp, time::OffsetDateTime::now_utc())
+        .unwrap();
+    assert_eq!(
+        refused(&app, &token),
+        (401, "Token has been revoked".to_owned(), 1003)
+    );
+    let other = codec.seal(&claims("snr_usr", exp)).unwrap();
+    assert_eq!(app.post("/app/how", Some(&other), json!({})).status, 200);
+});
+
+on_each_backend!(tokens_survive_key_rotation, |db: TestDb| {
+    let old_ring = KeyRing::generate();
+    let before = Codec::new(old_ring.clone())
+        .seal(&claims("snr_usr", now() + 600))
+        .unwrap();
+    let app = TestApp::spawn_with_ring(db, old_ring.rotate());
+    assert_ne!(app.ring.current_id(), old_ring.current_id());
+    assert_eq!(
+        app.post("/app/how", Some(&before), json!({})).status,
+        200,
+        "old key still decrypts"
+    );
+    let after = app.user();
+    assert_eq!(
+        &after[..2],
+        &format!("{:02x}", app.ring.current_id()),
+        "new tokens use the new key"
+    );
+    assert_eq!(app.post("/app/how", Some(&after), json!({})).status, 200);
+});
 
 /// Every route that needs a token refuses a revoked one with 401, before it looks at the body.
 /// The routes come from the one list the server registers and documents.

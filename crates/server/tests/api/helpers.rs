@@ -40,10 +40,43 @@ impl Response {
     }
 }
 
-/// One app per configured backend: SQLite always, PostgreSQL when `TEST_DATABASE_URL` is set.
-pub fn apps() -> Vec<TestApp> {
-    TestDb::all().into_iter().map(TestApp::spawn).collect()
+/// One test per backend: `on_each_backend!(name, |app| { ... })` makes the module `name` with the
+/// tests `sqlite` and `postgres`, each running the body against its own server, so that a failure
+/// on one backend never hides the other's. The PostgreSQL test says so and passes when
+/// `TEST_DATABASE_URL` is unset.
+///
+/// `on_each_backend!(name, |db: TestDb| { ... })` hands the body the fresh database instead, for a
+/// test that spawns its server itself (its own key ring, configuration or background jobs).
+macro_rules! on_each_backend {
+    ($name:ident, |$db:ident : TestDb| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            fn run($db: ::store_diesel::testing::TestDb) $body
+
+            #[test]
+            fn sqlite() {
+                run(::store_diesel::testing::TestDb::sqlite())
+            }
+
+            #[test]
+            fn postgres() {
+                match ::store_diesel::testing::TestDb::postgres() {
+                    Some(db) => run(db),
+                    None => eprintln!("TEST_DATABASE_URL unset: PostgreSQL not tested"),
+                }
+            }
+        }
+    };
+    ($name:ident, |$app:ident| $body:block) => {
+        $crate::helpers::on_each_backend!($name, |db: TestDb| {
+            let $app = $crate::helpers::TestApp::spawn(db);
+            $body
+        });
+    };
 }
+pub(crate) use on_each_backend;
 
 pub fn config_for(db: &TestDb, ring: &KeyRing) -> Config {
     Config {

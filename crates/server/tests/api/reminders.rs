@@ -16,7 +16,7 @@ use token::KeyRing;
 use uuid::Uuid;
 
 use crate::cases::seed_catalogue;
-use crate::helpers::{TestApp, apps};
+use crate::helpers::{TestApp, on_each_backend};
 
 /// A case written straight to the store, `hours` old.
 fn old_case(app: &TestApp, user: &str, hours: i64, status: CaseStatus, lang: Lang) -> CaseId {
@@ -72,96 +72,89 @@ fn run(app: &TestApp) -> Value {
     r.json["data"].clone()
 }
 
-#[test]
-fn only_drafts_a_day_old_are_reminded_and_only_once() {
-    for app in apps() {
-        seed_catalogue(&app);
-        let due_en = old_case(&app, "patient-1", 25, CaseStatus::Draft, Lang::En);
-        let due_ar = old_case(&app, "patient-2", 48, CaseStatus::Draft, Lang::Ar);
-        let young = old_case(&app, "patient-3", 23, CaseStatus::Draft, Lang::En);
-        let submitted = old_case(&app, "patient-4", 30, CaseStatus::Review, Lang::En);
+on_each_backend!(only_drafts_a_day_old_are_reminded_and_only_once, |app| {
+    seed_catalogue(&app);
+    let due_en = old_case(&app, "patient-1", 25, CaseStatus::Draft, Lang::En);
+    let due_ar = old_case(&app, "patient-2", 48, CaseStatus::Draft, Lang::Ar);
+    let young = old_case(&app, "patient-3", 23, CaseStatus::Draft, Lang::En);
+    let submitted = old_case(&app, "patient-4", 30, CaseStatus::Review, Lang::En);
 
-        assert_eq!(run(&app), json!({ "eligible": 2, "notified": 2 }));
-        assert_eq!(run(&app), json!({ "eligible": 0, "notified": 0 }));
-        assert_eq!(
-            (reminders_for(&app, due_en), reminders_for(&app, due_ar)),
-            (1, 1)
-        );
-        assert_eq!(
-            (reminders_for(&app, young), reminders_for(&app, submitted)),
-            (0, 0)
-        );
+    assert_eq!(run(&app), json!({ "eligible": 2, "notified": 2 }));
+    assert_eq!(run(&app), json!({ "eligible": 0, "notified": 0 }));
+    assert_eq!(
+        (reminders_for(&app, due_en), reminders_for(&app, due_ar)),
+        (1, 1)
+    );
+    assert_eq!(
+        (reminders_for(&app, young), reminders_for(&app, submitted)),
+        (0, 0)
+    );
 
-        let list = app.post(
-            "/admin/notifications",
-            Some(&app.admin()),
-            json!({ "status": "pending" }),
-        );
-        let reminders: Vec<&Value> = list.json["data"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|n| n["code"] == "UCP98")
-            .collect();
-        assert_eq!(reminders.len(), 2);
-        let arabic = reminders
-            .iter()
-            .find(|n| n["case_id"] == due_ar.to_string().as_str())
-            .unwrap();
-        assert_eq!(
-            (arabic["lang"].as_str(), arabic["recipient_id"].as_str()),
-            (Some("ar"), Some("patient-2"))
-        );
+    let list = app.post(
+        "/admin/notifications",
+        Some(&app.admin()),
+        json!({ "status": "pending" }),
+    );
+    let reminders: Vec<&Value> = list.json["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["code"] == "UCP98")
+        .collect();
+    assert_eq!(reminders.len(), 2);
+    let arabic = reminders
+        .iter()
+        .find(|n| n["case_id"] == due_ar.to_string().as_str())
+        .unwrap();
+    assert_eq!(
+        (arabic["lang"].as_str(), arabic["recipient_id"].as_str()),
+        (Some("ar"), Some("patient-2"))
+    );
 
-        let timeline = app.post(
-            "/app/review-case-details",
-            Some(&app.token(domain::identity::Audience::SnrUsr, "patient-1", &[])),
-            json!({ "case_id": due_en }),
-        );
-        assert_eq!(
-            timeline.json["data"]["timeline"][0]["event"],
-            "draft_reminder_sent"
-        );
-        assert_eq!(timeline.json["data"]["timeline"][0]["by"], "system");
-    }
-}
+    let timeline = app.post(
+        "/app/review-case-details",
+        Some(&app.token(domain::identity::Audience::SnrUsr, "patient-1", &[])),
+        json!({ "case_id": due_en }),
+    );
+    assert_eq!(
+        timeline.json["data"]["timeline"][0]["event"],
+        "draft_reminder_sent"
+    );
+    assert_eq!(timeline.json["data"]["timeline"][0]["by"], "system");
+});
 
-#[test]
-fn concurrent_runs_remind_each_case_exactly_once() {
-    for app in apps() {
-        seed_catalogue(&app);
-        let cases: Vec<CaseId> = (0..30)
-            .map(|i| {
-                old_case(
-                    &app,
-                    &format!("patient-{i}"),
-                    26,
-                    CaseStatus::Draft,
-                    Lang::En,
-                )
+on_each_backend!(concurrent_runs_remind_each_case_exactly_once, |app| {
+    seed_catalogue(&app);
+    let cases: Vec<CaseId> = (0..30)
+        .map(|i| {
+            old_case(
+                &app,
+                &format!("patient-{i}"),
+                26,
+                CaseStatus::Draft,
+                Lang::En,
+            )
+        })
+        .collect();
+    let admin = app.admin();
+    let notified: u64 = std::thread::scope(|s| {
+        let runs: Vec<_> = (0..8)
+            .map(|_| {
+                let (app, admin) = (&app, &admin);
+                s.spawn(move || {
+                    let r = app.post("/admin/process-draft-notifications", Some(admin), json!({}));
+                    assert_eq!(r.status, 200, "{}", r.text);
+                    r.json["data"]["notified"].as_u64().unwrap()
+                })
             })
             .collect();
-        let admin = app.admin();
-        let notified: u64 = std::thread::scope(|s| {
-            let runs: Vec<_> = (0..8)
-                .map(|_| {
-                    let (app, admin) = (&app, &admin);
-                    s.spawn(move || {
-                        let r =
-                            app.post("/admin/process-draft-notifications", Some(admin), json!({}));
-                        assert_eq!(r.status, 200, "{}", r.text);
-                        r.json["data"]["notified"].as_u64().unwrap()
-                    })
-                })
-                .collect();
-            runs.into_iter().map(|h| h.join().unwrap()).sum()
-        });
-        assert_eq!(notified, 30, "{}", app.backend);
-        for case in cases {
-            assert_eq!(reminders_for(&app, case), 1, "{}", app.backend);
-        }
+        runs.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    assert_eq!(notified, 30, "{}", app.backend);
+    for case in cases {
+        assert_eq!(reminders_for(&app, case), 1, "{}", app.backend);
     }
-}
+});
 
 struct ChildServer(Child);
 
@@ -266,11 +259,11 @@ fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
-/// The scheduled run reminds, the dispatcher delivers to a receiver that is down at first, and
-/// nothing is lost or sent twice.
-#[test]
-fn scheduled_reminders_reach_a_recovering_webhook_once() {
-    for db in TestDb::all() {
+// The scheduled run reminds, the dispatcher delivers to a receiver that is down at first, and
+// nothing is lost or sent twice.
+on_each_backend!(
+    scheduled_reminders_reach_a_recovering_webhook_once,
+    |db: TestDb| {
         let receiver = HttpReceiver::failing_first(2, 503);
         let url = receiver.url.clone();
         let app = TestApp::spawn_configured(
@@ -319,13 +312,13 @@ fn scheduled_reminders_reach_a_recovering_webhook_once() {
         assert_eq!(messages[0].attempts, 3);
         assert_eq!(messages[0].delivered_channels, ["webhook"]);
     }
-}
+);
 
-/// A reminder whose delivery fails for good releases its case: the next run reminds again, and an
-/// administrator sees the failure and can retry it.
-#[test]
-fn a_reminder_that_cannot_be_delivered_is_released_and_visible() {
-    for db in TestDb::all() {
+// A reminder whose delivery fails for good releases its case: the next run reminds again, and an
+// administrator sees the failure and can retry it.
+on_each_backend!(
+    a_reminder_that_cannot_be_delivered_is_released_and_visible,
+    |db: TestDb| {
         let receiver = HttpReceiver::always_failing(500);
         let url = receiver.url.clone();
         let app = TestApp::spawn_configured(
@@ -385,4 +378,4 @@ fn a_reminder_that_cannot_be_delivered_is_released_and_visible() {
         );
         assert_eq!(unknown.status, 404);
     }
-}
+);
