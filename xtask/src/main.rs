@@ -4,7 +4,8 @@
 //!   SQLite file), for either backend.
 //! - `migrate new NAME`: a new, empty migration for both backends.
 //! - `bench`: load benchmarks with `wrk` against a release build (see `docs/benchmarks.md`).
-//! - `check-domain`: fails if the domain crate depends on an I/O crate.
+//! - `check-domain`: fails if the domain crate depends on an I/O crate, or an adapter crate on
+//!   another adapter.
 
 mod bench;
 
@@ -36,7 +37,7 @@ const USAGE: &str = "usage:
   cargo xtask migrate run|revert|status   apply, revert or list migrations (DATABASE_URL or the default SQLite file)
   cargo xtask migrate new NAME            create an empty migration for SQLite and PostgreSQL
   cargo xtask bench [--quick]             load benchmarks with wrk against a release build
-  cargo xtask check-domain                fail if the domain crate depends on an I/O crate";
+  cargo xtask check-domain                fail if domain depends on an I/O crate or an adapter on another adapter";
 
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -148,14 +149,72 @@ fn check_domain() -> Result {
             })
         })
         .collect();
+    if !bad.is_empty() {
+        return Err(format!("the domain crate depends on I/O crates: {bad:?}"));
+    }
+    let unique: std::collections::BTreeSet<&str> = tree.lines().collect();
+    println!(
+        "domain is pure: {} crates in its tree, none of {FORBIDDEN:?}",
+        unique.len()
+    );
+    check_adapters()
+}
+
+/// The crates wired together only by `server`: each adapter depends on `domain` and on no other
+/// crate of the workspace (its dev-dependencies may use others' test support).
+fn check_adapters() -> Result {
+    const WIRING: [&str; 2] = ["domain", "server"];
+    let crates_dir = root().join("crates");
+    let entries =
+        std::fs::read_dir(&crates_dir).map_err(|e| format!("{}: {e}", crates_dir.display()))?;
+    let members: Vec<String> = entries
+        .flatten()
+        .filter(|e| e.path().join("Cargo.toml").exists())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    let mut bad = Vec::new();
+    for member in members.iter().filter(|m| !WIRING.contains(&m.as_str())) {
+        let manifest = crates_dir.join(member).join("Cargo.toml");
+        let text = std::fs::read_to_string(&manifest)
+            .map_err(|e| format!("{}: {e}", manifest.display()))?;
+        for dep in section_keys(&text, "[dependencies]") {
+            if dep != "domain" && members.contains(&dep) {
+                bad.push(format!("{member} -> {dep}"));
+            }
+        }
+    }
     if bad.is_empty() {
-        let unique: std::collections::BTreeSet<&str> = tree.lines().collect();
         println!(
-            "domain is pure: {} crates in its tree, none of {FORBIDDEN:?}",
-            unique.len()
+            "adapters depend on domain alone: {} crates checked",
+            members.len() - WIRING.len()
         );
         Ok(())
     } else {
-        Err(format!("the domain crate depends on I/O crates: {bad:?}"))
+        Err(format!(
+            "adapters must not depend on each other (only server wires them): {bad:?}"
+        ))
     }
+}
+
+/// The keys of one `[section]` of a manifest (`name = …` or `name.workspace = true`).
+fn section_keys(manifest: &str, section: &str) -> Vec<String> {
+    let mut inside = false;
+    let mut keys = Vec::new();
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            inside = line == section;
+            continue;
+        }
+        if !inside || line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let key: String = line
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect();
+        if !key.is_empty() {
+            keys.push(key);
+        }
+    }
+    keys
 }
