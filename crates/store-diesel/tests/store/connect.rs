@@ -100,3 +100,33 @@ fn sqlite_connections_get_the_pragmas() {
     // WAL is a property of the file, set by the store's connections.
     assert_eq!(mode.journal_mode, "wal");
 }
+
+/// libpq is built into the binary with its own OpenSSL: a connection that requires TLS gets it,
+/// directly and through the store's pool.
+#[test]
+fn postgres_connections_can_require_tls() {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Tls {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        ssl: bool,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        version: String,
+    }
+    let Some(db) = TestDb::postgres() else {
+        eprintln!("TEST_DATABASE_URL unset: PostgreSQL not tested");
+        return;
+    };
+    let separator = if db.url.contains('?') { '&' } else { '?' };
+    let url = format!("{}{separator}sslmode=require", db.url);
+    let mut conn = PgConnection::establish(&url).unwrap();
+    let tls: Tls = diesel::sql_query(
+        "SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+    )
+    .get_result(&mut conn)
+    .unwrap();
+    assert!(tls.ssl, "the connection is not encrypted");
+    assert!(tls.version.starts_with("TLS"), "{}", tls.version);
+    let store = Store::connect(&url, 2).unwrap();
+    store.ping().unwrap();
+}
