@@ -17,6 +17,7 @@ use domain::identity::{Actor, AuthService, Role};
 use domain::kernel::text::{Key, Text};
 
 use crate::error::ApiError;
+use crate::metrics::HttpMetrics;
 use crate::state::AppState;
 use crate::surface::Surface;
 
@@ -26,7 +27,17 @@ use crate::surface::Surface;
 pub struct Authenticated<S> {
     actor: Actor,
     auth: AuthService,
+    metrics: Option<HttpMetrics>,
+    /// Whether memory already said the token is not revoked (no trip to storage needed).
+    revocation_checked: bool,
     surface: PhantomData<S>,
+}
+
+/// Counts a refused token, whatever refused it.
+fn count_refusal<T>(metrics: Option<&HttpMetrics>, result: &domain::Result<T>) {
+    if let (Some(metrics), Err(domain::Error::Unauthorized(reason))) = (metrics, result) {
+        metrics.refused(*reason);
+    }
 }
 
 impl<S: Surface> Authenticated<S> {
@@ -37,9 +48,19 @@ impl<S: Surface> Authenticated<S> {
         F: FnOnce(&Actor) -> domain::Result<T> + Send + 'static,
         T: Send + 'static,
     {
-        let Self { actor, auth, .. } = self;
+        let Self {
+            actor,
+            auth,
+            metrics,
+            revocation_checked,
+            ..
+        } = self;
         blocking(move || {
-            auth.ensure_not_revoked(&actor)?;
+            if !revocation_checked {
+                let checked = auth.ensure_not_revoked(&actor);
+                count_refusal(metrics.as_ref(), &checked);
+                checked?;
+            }
             work(&actor)
         })
         .await
@@ -54,16 +75,27 @@ impl<S: Surface> Authenticated<S> {
     ) -> Result<T, ApiError<S>> {
         match value {
             Ok(value) => Ok(value),
+            Err(error) if self.revocation_checked => Err(error.into()),
             Err(error) => {
                 let (actor, auth) = (self.actor.clone(), self.auth.clone());
-                blocking(move || auth.ensure_not_revoked(&actor)).await?;
+                let metrics = self.metrics.clone();
+                blocking(move || {
+                    let checked = auth.ensure_not_revoked(&actor);
+                    count_refusal(metrics.as_ref(), &checked);
+                    checked
+                })
+                .await?;
                 Err(error.into())
             }
         }
     }
 
-    /// Checks that the token was not revoked, for handlers with no storage work of their own.
+    /// Checks that the token was not revoked, for handlers with no storage work of their own: from
+    /// memory when it knows, else with a trip to storage.
     pub async fn confirm(self) -> Result<Actor, ApiError<S>> {
+        if self.revocation_checked {
+            return Ok(self.actor);
+        }
         self.run(|actor| Ok(actor.clone())).await
     }
 
@@ -101,16 +133,31 @@ impl<S: Surface> FromRequest for Authenticated<S> {
 
 fn extract<S: Surface>(req: &HttpRequest) -> Result<Authenticated<S>, ApiError<S>> {
     let state = state::<S>(req)?;
-    let header = match req.headers().get(AUTHORIZATION).map(|v| v.to_str()) {
-        None => None,
-        Some(Ok(h)) => Some(h),
-        Some(Err(_)) => return Err(domain::Error::Unauthorized(AuthFailure::Malformed).into()),
+    let verified = match req.headers().get(AUTHORIZATION).map(|v| v.to_str()) {
+        None => state.auth.verify(None, S::AUDIENCE),
+        Some(Ok(h)) => state.auth.verify(Some(h), S::AUDIENCE),
+        Some(Err(_)) => Err(domain::Error::Unauthorized(AuthFailure::Malformed)),
     };
-    // Opening the token is CPU work of a few microseconds: done here, on the worker.
-    let actor = state.auth.verify(header, S::AUDIENCE)?;
+    // Opening the token is CPU work of a few microseconds, and memory answers whether it was
+    // revoked without blocking when it knows: both done here, on the worker.
+    count_refusal(Some(&state.metrics), &verified);
+    let actor = verified?;
+    let known = state.auth.revocation_in_memory(&actor);
+    if let Some(result) = &known {
+        count_refusal(Some(&state.metrics), result);
+    }
+    let revocation_checked = match known {
+        Some(result) => {
+            result?;
+            true
+        }
+        None => false,
+    };
     Ok(Authenticated {
         actor,
         auth: state.auth.clone(),
+        metrics: Some(state.metrics.clone()),
+        revocation_checked,
         surface: PhantomData,
     })
 }
@@ -149,6 +196,8 @@ mod tests {
         );
         Authenticated {
             auth,
+            metrics: None,
+            revocation_checked: false,
             actor: Actor {
                 id: ActorId::parse("EMP1").unwrap(),
                 audience: Audience::SnrPro,

@@ -11,6 +11,7 @@ pub mod envelope;
 mod error;
 mod extract;
 pub mod i18n;
+mod metrics;
 mod money;
 mod openapi;
 mod request_id;
@@ -20,8 +21,9 @@ mod state;
 mod surface;
 
 pub use error::ApiError;
+pub use metrics::HttpMetrics;
 pub use openapi::api_doc;
 pub use routes::{RouteDef, all as all_routes};
-pub use server::{HttpConfig, build_server};
+pub use server::{HttpConfig, build_metrics_server, build_server};
 pub use state::AppState;
 pub use surface::{Admin, App, Clinic, Ehealth, Pro, Surface};

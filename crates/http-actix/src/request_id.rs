@@ -74,7 +74,8 @@ pub async fn middleware(
         &path,
         req.headers().get("lang").and_then(|v| v.to_str().ok()),
     );
-    let translator = match req.app_data::<web::Data<AppState>>() {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let translator = match &state {
         Some(state) => state.translator.clone(),
         None => Arc::new(crate::i18n::KeysOnly),
     };
@@ -94,6 +95,14 @@ pub async fn middleware(
     match result {
         Ok(mut res) => {
             let status = res.status().as_u16();
+            if let Some(state) = &state {
+                // The route's template, so that ids in paths do not multiply the label sets.
+                let route = res.request().match_pattern();
+                let route = route.as_deref().unwrap_or("unmatched");
+                state
+                    .metrics
+                    .request(route, &method, status, started.elapsed().as_secs_f64());
+            }
             if let Ok(value) = HeaderValue::from_str(&id) {
                 res.headers_mut()
                     .insert(HeaderName::from_static(HEADER), value);

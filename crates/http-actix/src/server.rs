@@ -17,6 +17,8 @@ use crate::{docs_page, openapi, request_id};
 /// HTTP settings the operator may tune.
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
+    /// Whether `GET /metrics` is served on this listener (false when metrics have their own).
+    pub metrics_here: bool,
     /// Worker threads; 0 means one per core.
     pub workers: usize,
     /// How long in-flight requests may finish after a stop signal.
@@ -28,6 +30,7 @@ pub struct HttpConfig {
 impl Default for HttpConfig {
     fn default() -> Self {
         Self {
+            metrics_here: true,
             workers: 0,
             shutdown_timeout: Duration::from_secs(10),
             blocking_threads: 0,
@@ -48,13 +51,19 @@ pub fn build_server(
         html: docs_page::render(&spec_json),
         json: serde_json::to_string(&spec_json).unwrap_or_default(),
     });
+    let metrics_here = config.metrics_here;
     let mut server = HttpServer::new(move || {
-        ActixApp::new()
+        let app = ActixApp::new()
             .app_data(state.clone())
             .app_data(docs.clone())
             .app_data(PayloadConfig::new(DEFAULT_LIMIT))
-            .wrap(from_fn(request_id::middleware))
-            .route("/openapi.json", web::get().to(openapi_json))
+            .wrap(from_fn(request_id::middleware));
+        let app = if metrics_here {
+            app.route("/metrics", web::get().to(metrics))
+        } else {
+            app
+        };
+        app.route("/openapi.json", web::get().to(openapi_json))
             .route("/docs", web::get().to(docs_html))
             .configure(routes::configure)
             .service(web::scope("/app").default_service(web::to(not_found::<App>)))
@@ -76,6 +85,29 @@ pub fn build_server(
         server = server.worker_max_blocking_threads(config.blocking_threads);
     }
     Ok(server.run())
+}
+
+/// A listener of its own for `GET /metrics` (`METRICS_BIND_ADDR`), so that the metrics can be kept
+/// off the public port.
+pub fn build_metrics_server(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let state = web::Data::new(state);
+    Ok(HttpServer::new(move || {
+        ActixApp::new()
+            .app_data(state.clone())
+            .route("/metrics", web::get().to(metrics))
+    })
+    .workers(1)
+    .listen(listener)?
+    .run())
+}
+
+/// Encoding reads the pool and the outbox, so it runs off the async workers.
+async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let registry = state.registry.clone();
+    match web::block(move || crate::metrics::exposition(&registry)).await {
+        Ok(body) => crate::metrics::answer(body),
+        Err(_) => HttpResponse::InternalServerError().finish(),
+    }
 }
 
 struct Docs {

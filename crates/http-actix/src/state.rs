@@ -5,6 +5,9 @@ use domain::kernel::health::Readiness;
 use domain::kernel::text::Translator;
 use domain::notifications::{ContactService, OutboxService};
 use domain::second_opinion::{CaseService, CatalogueService};
+use prometheus_client::registry::Registry;
+
+use crate::metrics::HttpMetrics;
 
 /// The domain services handlers call. Built by the server, which alone knows the adapters.
 #[derive(Clone)]
@@ -17,6 +20,10 @@ pub struct AppState {
     pub readiness: Arc<dyn Readiness>,
     /// Puts every message into the caller's language.
     pub translator: Arc<dyn Translator>,
+    /// What this adapter counts.
+    pub metrics: HttpMetrics,
+    /// Every metric of the process, for `/metrics`.
+    pub registry: Arc<Registry>,
 }
 
 impl std::fmt::Debug for AppState {

@@ -13,11 +13,13 @@ pub mod channels;
 mod config;
 mod dispatcher;
 mod error;
+mod metrics;
 
 pub use channels::{EmailChannel, LogChannel, WebhookChannel};
 pub use config::{ChannelConfig, MIN_WEBHOOK_SECRET_BYTES, build_channels};
 pub use dispatcher::{DispatchReport, Dispatcher, DispatcherParts};
 pub use error::NotifyError;
+pub use metrics::DispatchMetrics;
 
 #[cfg(feature = "test-support")]
 pub mod testing;

@@ -14,8 +14,13 @@ use domain::kernel::text::Translator;
 use domain::kernel::time::SystemClock;
 use domain::notifications::{ContactService, OutboxService, RetryPolicy};
 use domain::second_opinion::{CaseService, CatalogueService};
-use http_actix::{AppState, HttpConfig};
-use notify::{ChannelConfig, Dispatcher, DispatcherParts};
+use http_actix::{AppState, HttpConfig, HttpMetrics};
+use notify::{ChannelConfig, DispatchMetrics, Dispatcher, DispatcherParts};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
 use store_diesel::Store;
 use token::Codec;
 
@@ -27,6 +32,70 @@ use crate::keys;
 pub struct Platform {
     pub store: Store,
     pub state: AppState,
+    /// Counters of the background work, registered with the rest.
+    pub jobs: JobMetrics,
+    pub dispatch: DispatchMetrics,
+    /// Keeps the store's memory (revocations, the active catalogue) fresh while the platform lives.
+    pub listener: Arc<store_diesel::Listener>,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct JobLabels {
+    job: &'static str,
+    outcome: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct JobName {
+    job: &'static str,
+}
+
+/// Runs and durations of the background jobs.
+#[derive(Debug, Clone)]
+pub struct JobMetrics {
+    runs: Family<JobLabels, Counter>,
+    duration: Family<JobName, Histogram, fn() -> Histogram>,
+}
+
+fn job_histogram() -> Histogram {
+    // 1 ms to about 65 s.
+    Histogram::new(exponential_buckets(0.001, 2.0, 17))
+}
+
+impl JobMetrics {
+    fn register(registry: &mut Registry) -> JobMetrics {
+        let metrics = JobMetrics {
+            runs: Family::default(),
+            duration: Family::new_with_constructor(job_histogram),
+        };
+        registry.register(
+            "background_job_runs",
+            "Runs of a background job, by job and outcome (ok, failed)",
+            metrics.runs.clone(),
+        );
+        registry.register(
+            "background_job_duration_seconds",
+            "How long a background job's run took",
+            metrics.duration.clone(),
+        );
+        metrics
+    }
+
+    /// Times `run` and counts it under `job`.
+    pub fn record<T, E>(
+        &self,
+        job: &'static str,
+        run: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, E> {
+        let started = std::time::Instant::now();
+        let result = run();
+        let outcome = if result.is_ok() { "ok" } else { "failed" };
+        self.runs.get_or_create(&JobLabels { job, outcome }).inc();
+        self.duration
+            .get_or_create(&JobName { job })
+            .observe(started.elapsed().as_secs_f64());
+        result
+    }
 }
 
 impl Platform {
@@ -85,6 +154,11 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
     let repo = Arc::new(store.clone());
     let catalogue = CatalogueService::new(repo.clone(), clock.clone(), ids.clone());
     let translator: Arc<dyn Translator> = catalogues()?;
+    let mut registry = Registry::with_prefix("medcare");
+    let metrics = HttpMetrics::register(&mut registry);
+    store.register_metrics(&mut registry);
+    let dispatch = DispatchMetrics::register(&mut registry);
+    let jobs = JobMetrics::register(&mut registry);
     let state = AppState {
         auth: AuthService::new(
             Arc::new(Codec::new(ring)),
@@ -98,8 +172,17 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
         outbox: OutboxService::new(repo.clone(), clock),
         readiness: repo,
         translator,
+        metrics,
+        registry: Arc::new(registry),
     };
-    Ok(Platform { store, state })
+    let listener = Arc::new(store.listen());
+    Ok(Platform {
+        store,
+        state,
+        jobs,
+        dispatch,
+        listener,
+    })
 }
 
 /// The dispatcher's lease on claimed notifications: longer than a batch can take.
@@ -134,7 +217,7 @@ pub fn dispatcher(platform: &Platform, config: &Config) -> anyhow::Result<Dispat
         give_up: Arc::new(platform.state.cases.clone()),
         clock: Arc::new(SystemClock),
     };
-    Ok(Dispatcher::new(parts, policy, LEASE, BATCH))
+    Ok(Dispatcher::new(parts, policy, LEASE, BATCH).with_metrics(platform.dispatch.clone()))
 }
 
 /// Background work of a serving instance: draft reminders on a schedule, and notification delivery.
@@ -149,21 +232,27 @@ impl Background {
     pub fn start(platform: &Platform, config: &Config) -> anyhow::Result<Self> {
         let stop = Arc::new(AtomicBool::new(false));
         let mut threads = Vec::new();
-        let dispatcher = Arc::new(dispatcher(platform, config)?);
-        threads.push(dispatcher.spawn(config.notify.poll, stop.clone()));
+        let dispatcher = dispatcher(platform, config)?;
+        let jobs = platform.jobs.clone();
+        let (dispatch_stop, poll) = (stop.clone(), config_poll(config));
+        threads.push(std::thread::spawn(move || {
+            every(poll, &dispatch_stop, || dispatch(&jobs, &dispatcher))
+        }));
         let interval = config.draft_reminder_interval;
         if !interval.is_zero() {
             let cases = platform.state.cases.clone();
-            let stop = stop.clone();
+            let (stop, jobs) = (stop.clone(), platform.jobs.clone());
             threads.push(std::thread::spawn(move || {
-                every(interval, &stop, || remind(&cases))
+                every(interval, &stop, || remind(&jobs, &cases))
             }));
         }
         // Revocations only matter until the token would have expired anyway.
         let store = platform.store.clone();
-        let purge_stop = stop.clone();
+        let (purge_stop, jobs) = (stop.clone(), platform.jobs.clone());
         threads.push(std::thread::spawn(move || {
-            every(PURGE_INTERVAL, &purge_stop, || purge_revocations(&store))
+            every(PURGE_INTERVAL, &purge_stop, || {
+                purge_revocations(&jobs, &store)
+            })
         }));
         tracing::info!(
             channels = ?config.notify.channels,
@@ -199,8 +288,31 @@ fn every(interval: Duration, stop: &AtomicBool, mut job: impl FnMut()) {
     }
 }
 
-fn remind(cases: &CaseService) {
-    match cases.process_draft_reminders() {
+/// The dispatcher's pause between rounds (at least 10 ms, so that it never spins).
+fn config_poll(config: &Config) -> Duration {
+    config.notify.poll.max(Duration::from_millis(10))
+}
+
+/// One wake of the dispatcher: rounds while they find full batches.
+fn dispatch(jobs: &JobMetrics, dispatcher: &Dispatcher) {
+    const ROUNDS_PER_WAKE: usize = 20;
+    match jobs.record("notification_dispatch", || {
+        dispatcher.run_until_idle(ROUNDS_PER_WAKE)
+    }) {
+        Ok(report) if report.claimed > 0 => tracing::info!(
+            claimed = report.claimed,
+            delivered = report.delivered,
+            retried = report.retried,
+            failed = report.failed,
+            "notifications dispatched"
+        ),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e.chain(), "cannot claim notifications"),
+    }
+}
+
+fn remind(jobs: &JobMetrics, cases: &CaseService) {
+    match jobs.record("draft_reminders", || cases.process_draft_reminders()) {
         Ok(report) if report.eligible > 0 => {
             tracing::info!(
                 eligible = report.eligible,
@@ -213,9 +325,9 @@ fn remind(cases: &CaseService) {
     }
 }
 
-fn purge_revocations(store: &Store) {
+fn purge_revocations(jobs: &JobMetrics, store: &Store) {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    match store.purge_expired_revocations(now) {
+    match jobs.record("revocation_purge", || store.purge_expired_revocations(now)) {
         Ok(0) => {}
         Ok(purged) => tracing::info!(purged, "expired token revocations forgotten"),
         Err(error) => {

@@ -16,7 +16,7 @@ use time::OffsetDateTime;
 use crate::connection::{DbConnection, Store, on_backend, write_transaction};
 use crate::error::StoreError;
 use crate::outbox::{OutboxValues, enqueue};
-use crate::schema::{case_timeline, review_cases};
+use crate::schema::{case_timeline, review_cases, user_case_counts};
 use crate::sql::{count, id_text, parse_id, parse_json, parse_stored, parse_timestamp, timestamp};
 
 /// Cases per statement of [`Store::insert_cases_bulk`]: 500 rows of 16 columns are 8,000 bind
@@ -246,6 +246,20 @@ impl<'a> SideEffects<'a> {
     }
 }
 
+/// Adds `added` to `user_id`'s case count, in the caller's transaction.
+fn count_cases(conn: &mut DbConnection, user_id: &str, added: i64) -> Result<(), StoreError> {
+    let upsert = diesel::insert_into(user_case_counts::table)
+        .values((
+            user_case_counts::user_id.eq(user_id),
+            user_case_counts::total.eq(added),
+        ))
+        .on_conflict(user_case_counts::user_id)
+        .do_update()
+        .set(user_case_counts::total.eq(user_case_counts::total + added));
+    on_backend!(conn, |c| upsert.execute(c))?;
+    Ok(())
+}
+
 /// How a conditional update of a case ended.
 enum Update {
     Written,
@@ -262,12 +276,19 @@ impl Store {
     /// notifications, which every real change of a case must (see [`CaseRepository`]).
     pub fn insert_cases_bulk(&self, cases: &[ReviewCase]) -> Result<usize, StoreError> {
         let values: Vec<CaseValues<'_>> = cases.iter().map(CaseValues::from).collect();
+        let mut per_user: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+        for case in cases {
+            *per_user.entry(case.user_id.as_str()).or_default() += 1;
+        }
         self.with_conn(|db| {
             write_transaction(db, |conn| {
                 let mut inserted = 0;
                 for chunk in values.chunks(BULK_CHUNK) {
                     let insert = diesel::insert_into(review_cases::table).values(chunk);
                     inserted += on_backend!(conn, |conn| insert.execute(conn))?;
+                }
+                for (user, added) in &per_user {
+                    count_cases(conn, user, *added)?;
                 }
                 Ok(inserted)
             })
@@ -289,6 +310,7 @@ impl CaseRepository for Store {
                 diesel::insert_into(review_cases::table)
                     .values(&values)
                     .execute(conn)?;
+                count_cases(conn, values.user_id, 1)?;
                 effects.write(conn)
             })
         })?;
@@ -384,13 +406,15 @@ impl CaseRepository for Store {
     }
 
     fn count_for_user(&self, user_id: &ActorId) -> domain::Result<u64> {
+        // Kept with every insert (see `count_cases`): one row read, not a count of the user's cases.
         let n = self.with_conn(|conn| {
-            Ok(review_cases::table
-                .filter(review_cases::user_id.eq(user_id.as_str()))
-                .count()
-                .get_result::<i64>(conn)?)
+            Ok(user_case_counts::table
+                .find(user_id.as_str())
+                .select(user_case_counts::total)
+                .get_result::<i64>(conn)
+                .optional()?)
         })?;
-        Ok(count(n))
+        Ok(count(n.unwrap_or(0)))
     }
 
     fn timeline(&self, case_id: CaseId) -> domain::Result<Vec<TimelineEntry>> {

@@ -8,7 +8,11 @@ use domain::kernel::money::{Currency, Money};
 use domain::kernel::text::Key;
 use domain::second_opinion::{CatalogueFilter, CatalogueRepository, DiseaseCategory, ReviewType};
 
-use crate::connection::{MultiBackend, Store};
+use std::sync::Arc;
+
+use crate::connection::{DbConnection, MultiBackend, Store, write_transaction};
+use crate::error::StoreError;
+use crate::events::{Event, publish};
 use crate::schema::{disease_categories, review_types};
 use crate::sql::{
     LIKE_ESCAPE, contains_pattern, count, id_text, lower, parse_id, parse_timestamp, timestamp,
@@ -201,8 +205,39 @@ fn disease_categories_matching(
     query
 }
 
-impl CatalogueRepository for Store {
-    fn list_review_types(
+/// The filter the patient pickers use: active rows, no search. Its full list is kept in memory.
+fn picker_filter(filter: &CatalogueFilter) -> bool {
+    filter.active == Some(true) && filter.q.is_none()
+}
+
+/// `rows[offset..offset + limit]`, as `LIMIT`/`OFFSET` would give.
+fn window<T: Clone>(rows: &[T], limit: i64, offset: i64) -> Vec<T> {
+    let skip = usize::try_from(offset.max(0)).unwrap_or(usize::MAX);
+    let take = usize::try_from(limit.max(0)).unwrap_or(usize::MAX);
+    rows.iter().skip(skip).take(take).cloned().collect()
+}
+
+impl Store {
+    /// Runs a catalogue write and announces it in the same transaction, then forgets this
+    /// instance's cached lists.
+    fn write_catalogue(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> Result<usize, StoreError>,
+    ) -> Result<usize, StoreError> {
+        let written = self.with_conn(|db| {
+            write_transaction(db, |conn| {
+                let written = work(conn)?;
+                if written > 0 {
+                    publish(conn, &Event::Catalogue)?;
+                }
+                Ok(written)
+            })
+        })?;
+        self.caches.catalogue.invalidate();
+        Ok(written)
+    }
+
+    fn query_review_types(
         &self,
         filter: &CatalogueFilter,
         limit: i64,
@@ -220,6 +255,47 @@ impl CatalogueRepository for Store {
                 .load(conn)?)
         })?;
         rows.into_iter().map(ReviewType::try_from).collect()
+    }
+
+    fn query_disease_categories(
+        &self,
+        filter: &CatalogueFilter,
+        limit: i64,
+        offset: i64,
+    ) -> domain::Result<Vec<DiseaseCategory>> {
+        let rows = self.with_conn(|conn| {
+            Ok(disease_categories_matching(filter)
+                .order((
+                    disease_categories::created_date.desc(),
+                    disease_categories::dc_id.desc(),
+                ))
+                .limit(limit)
+                .offset(offset)
+                .select(DiseaseCategoryRow::as_select())
+                .load(conn)?)
+        })?;
+        rows.into_iter().map(DiseaseCategory::try_from).collect()
+    }
+}
+
+impl CatalogueRepository for Store {
+    fn list_review_types(
+        &self,
+        filter: &CatalogueFilter,
+        limit: i64,
+        offset: i64,
+    ) -> domain::Result<Vec<ReviewType>> {
+        if !(picker_filter(filter) && self.caches.fresh()) {
+            return self.query_review_types(filter, limit, offset);
+        }
+        let cache = &self.caches.catalogue;
+        if let Some(rows) = cache.review_types() {
+            return Ok(window(&rows, limit, offset));
+        }
+        let generation = cache.generation();
+        let rows = Arc::new(self.query_review_types(filter, i64::MAX, 0)?);
+        cache.keep_review_types(generation, rows.clone());
+        Ok(window(&rows, limit, offset))
     }
 
     fn count_review_types(&self, filter: &CatalogueFilter) -> domain::Result<u64> {
@@ -243,19 +319,20 @@ impl CatalogueRepository for Store {
     }
 
     fn insert_review_type(&self, review_type: &ReviewType) -> domain::Result<()> {
-        self.with_conn(|conn| {
-            diesel::insert_into(review_types::table)
-                .values(ReviewTypeValues::from(review_type))
-                .execute(conn)?;
-            Ok(())
+        let values = ReviewTypeValues::from(review_type);
+        self.write_catalogue(|conn| {
+            Ok(diesel::insert_into(review_types::table)
+                .values(&values)
+                .execute(conn)?)
         })
-        .map_err(|e| e.into_domain(Key::ReviewTypeNameTaken))
+        .map_err(|e| e.into_domain(Key::ReviewTypeNameTaken))?;
+        Ok(())
     }
 
     fn update_review_type(&self, review_type: &ReviewType) -> domain::Result<()> {
         let values = ReviewTypeValues::from(review_type);
         let updated = self
-            .with_conn(|conn| {
+            .write_catalogue(|conn| {
                 Ok(
                     diesel::update(review_types::table.find(&values.review_type_id))
                         .set(&values)
@@ -275,18 +352,17 @@ impl CatalogueRepository for Store {
         limit: i64,
         offset: i64,
     ) -> domain::Result<Vec<DiseaseCategory>> {
-        let rows = self.with_conn(|conn| {
-            Ok(disease_categories_matching(filter)
-                .order((
-                    disease_categories::created_date.desc(),
-                    disease_categories::dc_id.desc(),
-                ))
-                .limit(limit)
-                .offset(offset)
-                .select(DiseaseCategoryRow::as_select())
-                .load(conn)?)
-        })?;
-        rows.into_iter().map(DiseaseCategory::try_from).collect()
+        if !(picker_filter(filter) && self.caches.fresh()) {
+            return self.query_disease_categories(filter, limit, offset);
+        }
+        let cache = &self.caches.catalogue;
+        if let Some(rows) = cache.disease_categories() {
+            return Ok(window(&rows, limit, offset));
+        }
+        let generation = cache.generation();
+        let rows = Arc::new(self.query_disease_categories(filter, i64::MAX, 0)?);
+        cache.keep_disease_categories(generation, rows.clone());
+        Ok(window(&rows, limit, offset))
     }
 
     fn count_disease_categories(&self, filter: &CatalogueFilter) -> domain::Result<u64> {
@@ -313,19 +389,20 @@ impl CatalogueRepository for Store {
     }
 
     fn insert_disease_category(&self, category: &DiseaseCategory) -> domain::Result<()> {
-        self.with_conn(|conn| {
-            diesel::insert_into(disease_categories::table)
-                .values(DiseaseCategoryValues::from(category))
-                .execute(conn)?;
-            Ok(())
+        let values = DiseaseCategoryValues::from(category);
+        self.write_catalogue(|conn| {
+            Ok(diesel::insert_into(disease_categories::table)
+                .values(&values)
+                .execute(conn)?)
         })
-        .map_err(|e| e.into_domain(Key::DiseaseCategoryNameTaken))
+        .map_err(|e| e.into_domain(Key::DiseaseCategoryNameTaken))?;
+        Ok(())
     }
 
     fn update_disease_category(&self, category: &DiseaseCategory) -> domain::Result<()> {
         let values = DiseaseCategoryValues::from(category);
         let updated = self
-            .with_conn(|conn| {
+            .write_catalogue(|conn| {
                 Ok(
                     diesel::update(disease_categories::table.find(&values.dc_id))
                         .set(&values)

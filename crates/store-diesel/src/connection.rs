@@ -8,7 +8,11 @@ use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionMa
 use diesel::prelude::*;
 use diesel::r2d2::{HandleError, ManageConnection, Pool, PooledConnection, R2D2Connection};
 
+use std::sync::Arc;
+
+use crate::cache::Caches;
 use crate::error::StoreError;
+use crate::metrics::PoolEvents;
 
 /// How long a caller waits for a pooled connection (or for a new one to open) before the database
 /// counts as unavailable: short, so that a dead database shows up in `/readyz` and the logs quickly
@@ -169,6 +173,10 @@ impl HandleError<diesel::r2d2::Error> for LogConnectError {
 pub struct Store {
     pool: Pool<Connector>,
     backend: Backend,
+    /// The PostgreSQL URL or SQLite path, for connections of their own (the listener).
+    target: Arc<str>,
+    pub(crate) events: PoolEvents,
+    pub(crate) caches: Arc<Caches>,
 }
 
 impl fmt::Debug for Store {
@@ -196,11 +204,13 @@ impl Store {
             create_parent_dir(&connector.target)?;
         }
         let backend = connector.backend;
+        let target: Arc<str> = Arc::from(connector.target.as_str());
         let refused = |e: &dyn fmt::Display| {
             // libpq ends its messages with a newline.
             StoreError::Connect(format!("{backend}: {}", e.to_string().trim_end()))
         };
         drop(connector.open().map_err(|e| refused(&e))?);
+        let events = PoolEvents::new();
         let pool = Pool::builder()
             .max_size(pool_size.max(1))
             .connection_timeout(CONNECT_TIMEOUT)
@@ -209,13 +219,34 @@ impl Store {
             // `SELECT 1`). An SQLite connection is a file handle that does not die that way.
             .test_on_check_out(backend == Backend::Postgres)
             .error_handler(Box::new(LogConnectError))
+            .event_handler(Box::new(events.clone()))
             .build(connector)
             .map_err(|e| refused(&e))?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            target,
+            events,
+            caches: Arc::new(Caches::default()),
+        })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    pub(crate) fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// Connections open and idle now.
+    pub fn pool_state(&self) -> diesel::r2d2::State {
+        self.pool.state()
+    }
+
+    /// The most connections the pool opens.
+    pub fn pool_max(&self) -> u32 {
+        self.pool.max_size()
     }
 
     /// A round trip to the database, for readiness probes.

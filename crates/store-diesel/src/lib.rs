@@ -13,11 +13,14 @@
 //! [`Store`] is the entry point: it owns the connection pool, runs the embedded migrations
 //! (`migrations/sqlite` and `migrations/postgres` at the workspace root) and implements the ports.
 
+mod cache;
 mod cases;
 mod catalogue;
 mod connection;
 mod contacts;
 mod error;
+mod events;
+mod metrics;
 mod migrations;
 mod outbox;
 mod revocation;
@@ -29,4 +32,5 @@ pub mod testing;
 
 pub use connection::{Backend, DbConnection, Store};
 pub use error::StoreError;
+pub use events::Listener;
 pub use migrations::MigrationState;

@@ -1,12 +1,14 @@
-//! [`RevocationRepository`]: revoked token ids, kept until the tokens would have expired anyway.
+//! [`RevocationRepository`]: revoked token ids, kept until the tokens would have expired anyway,
+//! and in memory (see `cache.rs`) so that checking a token does not ask the database.
 
 use diesel::prelude::*;
 use domain::identity::RevocationRepository;
 use domain::kernel::ids::TokenId;
 use time::OffsetDateTime;
 
-use crate::connection::{Store, on_backend};
+use crate::connection::{Store, on_backend, write_transaction};
 use crate::error::StoreError;
+use crate::events::{Event, publish};
 use crate::schema::revoked_tokens;
 use crate::sql::{id_text, timestamp};
 
@@ -20,14 +22,19 @@ struct RevokedTokenValues {
 
 impl Store {
     /// Forgets revocations of tokens that expired before `now_unix` (Unix seconds): such tokens are
-    /// refused for their expiry alone. Returns how many were forgotten.
+    /// refused for their expiry alone. Also forgets store events every instance has heard by now.
+    /// Returns how many revocations were forgotten.
     pub fn purge_expired_revocations(&self, now_unix: i64) -> Result<usize, StoreError> {
-        self.with_conn(|conn| {
-            Ok(diesel::delete(
+        let purged = self.with_conn(|conn| {
+            let purged = diesel::delete(
                 revoked_tokens::table.filter(revoked_tokens::expires_at.lt(now_unix)),
             )
-            .execute(conn)?)
-        })
+            .execute(conn)?;
+            self.purge_events(conn)?;
+            Ok(purged)
+        })?;
+        self.caches.revocations.forget_expired(now_unix);
+        Ok(purged)
     }
 }
 
@@ -48,13 +55,20 @@ impl RevocationRepository for Store {
             .values(&values)
             .on_conflict_do_nothing();
         self.with_conn(|db| {
-            on_backend!(db, |conn| insert.execute(conn))?;
-            Ok(())
+            write_transaction(db, |conn| {
+                on_backend!(conn, |c| insert.execute(c))?;
+                publish(conn, &Event::Revoked { jti, expires_at })
+            })
         })?;
+        // This instance knows at once; the others when the event reaches them.
+        self.caches.revocations.insert(jti, expires_at);
         Ok(())
     }
 
     fn is_revoked(&self, jti: TokenId) -> domain::Result<bool> {
+        if let Some(known) = self.is_revoked_in_memory(jti) {
+            return Ok(known);
+        }
         let found = self.with_conn(|conn| {
             Ok(revoked_tokens::table
                 .find(id_text(jti))
@@ -63,5 +77,11 @@ impl RevocationRepository for Store {
                 .optional()?)
         })?;
         Ok(found.is_some())
+    }
+
+    fn is_revoked_in_memory(&self, jti: TokenId) -> Option<bool> {
+        self.caches
+            .fresh()
+            .then(|| self.caches.revocations.contains(jti))
     }
 }

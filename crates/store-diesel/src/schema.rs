@@ -113,3 +113,18 @@ diesel::table! {
         updated_date -> Text,
     }
 }
+
+diesel::table! {
+    store_events (event_id) {
+        event_id -> BigInt,
+        payload -> Text,
+        created_date -> Text,
+    }
+}
+
+diesel::table! {
+    user_case_counts (user_id) {
+        user_id -> Text,
+        total -> BigInt,
+    }
+}

@@ -137,6 +137,21 @@ impl AuthService {
         })
     }
 
+    /// What memory says of the actor's token without blocking: `Some` when the revocations are
+    /// known in memory (refused if revoked), `None` when only storage can tell
+    /// ([`AuthService::ensure_not_revoked`]).
+    pub fn revocation_in_memory(&self, actor: &Actor) -> Option<Result<()>> {
+        self.revocations
+            .is_revoked_in_memory(actor.jti)
+            .map(|revoked| {
+                if revoked {
+                    Err(Error::Unauthorized(AuthFailure::Revoked))
+                } else {
+                    Ok(())
+                }
+            })
+    }
+
     /// Refuses a token revoked since it was issued (logout).
     pub fn ensure_not_revoked(&self, actor: &Actor) -> Result<()> {
         if self.revocations.is_revoked(actor.jti)? {

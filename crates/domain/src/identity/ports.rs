@@ -40,11 +40,16 @@ pub trait TokenCodec: Send + Sync {
 /// Remembers revoked token ids until the tokens would have expired anyway.
 ///
 /// Contract: `revoke` MUST be idempotent; `is_revoked` MUST see a revocation committed by any server
-/// instance sharing the store.
+/// instance sharing the store. `is_revoked_in_memory` MUST NOT block: it answers from memory only
+/// while that memory is known to hold every revocation committed anywhere up to one second ago,
+/// and `None` otherwise (the caller then asks `is_revoked`).
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait RevocationRepository: Send + Sync {
     /// Records that `jti` was revoked at `revoked_at`; `expires_at` (Unix seconds) says when the
     /// record may be purged.
     fn revoke(&self, jti: TokenId, expires_at: i64, revoked_at: OffsetDateTime) -> Result<()>;
     fn is_revoked(&self, jti: TokenId) -> Result<bool>;
+    fn is_revoked_in_memory(&self, _jti: TokenId) -> Option<bool> {
+        None
+    }
 }

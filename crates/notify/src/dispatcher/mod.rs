@@ -17,6 +17,7 @@ use domain::notifications::{
 use time::{OffsetDateTime, PrimitiveDateTime};
 
 use crate::channels::redact_addresses;
+use crate::metrics::DispatchMetrics;
 
 /// What one dispatch round did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -78,6 +79,7 @@ pub struct Dispatcher {
     policy: RetryPolicy,
     lease: Duration,
     batch: i64,
+    metrics: DispatchMetrics,
 }
 
 /// What a [`Dispatcher`] works with: the store's ports, the channels, the words, and whom to tell
@@ -119,7 +121,15 @@ impl Dispatcher {
             policy,
             lease,
             batch,
+            metrics: DispatchMetrics::default(),
         }
+    }
+
+    /// The same dispatcher, counting into `metrics` (registered by the caller).
+    #[must_use]
+    pub fn with_metrics(mut self, metrics: DispatchMetrics) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// One round: claims up to a batch of due messages and attempts each once.
@@ -236,7 +246,9 @@ impl Dispatcher {
                     if taken.iter().any(|t| t == name) {
                         continue;
                     }
-                    match channel.deliver(notification, &rendered, &contact) {
+                    let delivered = channel.deliver(notification, &rendered, &contact);
+                    self.metrics.attempt(name, delivered.is_ok());
+                    match delivered {
                         Ok(()) => {
                             tracing::info!(
                                 notification_id = %id, kind, channel = name, attempt,
@@ -286,6 +298,7 @@ impl Dispatcher {
         };
         match recorded {
             Ok(()) => {
+                self.metrics.outcome(label);
                 if outcome == Outcome::Delivered {
                     tracing::info!(notification_id = %id, kind, attempt, outcome = label, "notification recorded");
                 } else {

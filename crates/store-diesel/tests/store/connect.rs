@@ -120,11 +120,10 @@ fn postgres_connections_can_require_tls() {
     let separator = if db.url.contains('?') { '&' } else { '?' };
     let url = format!("{}{separator}sslmode=require", db.url);
     let mut conn = PgConnection::establish(&url).unwrap();
-    let tls: Tls = diesel::sql_query(
-        "SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
-    )
-    .get_result(&mut conn)
-    .unwrap();
+    let tls: Tls =
+        diesel::sql_query("SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+            .get_result(&mut conn)
+            .unwrap();
     assert!(tls.ssl, "the connection is not encrypted");
     assert!(tls.version.starts_with("TLS"), "{}", tls.version);
     let store = Store::connect(&url, 2).unwrap();

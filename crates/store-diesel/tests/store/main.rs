@@ -13,6 +13,7 @@ mod cases;
 mod catalogue;
 mod connect;
 mod contacts;
+mod memory;
 mod migrations;
 mod outbox;
 mod parity;

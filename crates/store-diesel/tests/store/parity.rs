@@ -90,7 +90,15 @@ fn sqlite_schema(path: &str) -> (Columns, Indexes) {
         columns.insert(
             table.clone(),
             cols.into_iter()
-                .map(|c| (c.name, (normalize(&c.r#type), c.notnull == 0, c.pk > 0)))
+                .map(|c| {
+                    // `INTEGER PRIMARY KEY` is SQLite's 64-bit rowid.
+                    let declared = if c.pk > 0 && c.r#type.eq_ignore_ascii_case("integer") {
+                        "bigint"
+                    } else {
+                        &c.r#type
+                    };
+                    (c.name, (normalize(declared), c.notnull == 0, c.pk > 0))
+                })
                 .collect(),
         );
         let idx: Vec<SqliteIndex> = diesel::sql_query(format!("PRAGMA index_list({table})"))

@@ -1,0 +1,2 @@
+DROP TABLE user_case_counts;
+DROP TABLE store_events;
