@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
 use domain::identity::AuthService;
+use domain::kernel::blob::BlobStore;
 use domain::kernel::health::Readiness;
 use domain::kernel::text::Translator;
 use domain::notifications::{ContactService, OutboxService};
@@ -18,6 +19,8 @@ pub struct AppState {
     pub contacts: ContactService,
     pub outbox: OutboxService,
     pub readiness: Arc<dyn Readiness>,
+    /// Where files are kept.
+    pub blobs: Arc<dyn BlobStore>,
     /// Puts every message into the caller's language.
     pub translator: Arc<dyn Translator>,
     /// What this adapter counts.

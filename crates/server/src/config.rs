@@ -17,6 +17,8 @@
 //! | `NOTIFY_MAX_ATTEMPTS` | 8 | attempts before a notification is marked failed |
 //! | `NOTIFY_RETRY_BASE_SECONDS` | 30 | the first retry's delay; each next one doubles, up to an hour |
 //! | `NOTIFY_POLL_SECONDS` | 5 | how often the dispatcher looks for due notifications |
+//! | `METRICS_BIND_ADDR` | unset | serve `GET /metrics` on this address instead of the main one |
+//! | `BLOB_DIR` | `$DATA_DIR/blobs` | where files (documents, reports, images) are kept |
 //! | `RUST_LOG` | `info` | log filter |
 
 use std::fmt;
@@ -58,6 +60,10 @@ pub struct Config {
     pub log_json: bool,
     pub draft_reminder_interval: Duration,
     pub notify: NotifyConfig,
+    /// `None`: `/metrics` on the main listener.
+    pub metrics_bind_addr: Option<String>,
+    /// `None`: `DATA_DIR/blobs`.
+    pub blob_dir: Option<PathBuf>,
 }
 
 /// Notification delivery settings.
@@ -165,7 +171,16 @@ impl Config {
                 900u64,
             )?),
             notify: NotifyConfig::from_env()?,
+            metrics_bind_addr: var("METRICS_BIND_ADDR"),
+            blob_dir: var("BLOB_DIR").map(PathBuf::from),
         })
+    }
+
+    /// Where blobs are kept.
+    pub fn blob_dir(&self) -> PathBuf {
+        self.blob_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("blobs"))
     }
 
     /// Blocking threads per HTTP worker. Database work runs on them, one pooled connection each, so

@@ -195,13 +195,33 @@ fn serve(config: &Config) -> anyhow::Result<()> {
         backend = ?platform.store.backend(),
         "serving; API docs at /docs"
     );
+    let metrics = match &config.metrics_bind_addr {
+        Some(addr) => {
+            let listener = TcpListener::bind(addr)
+                .with_context(|| format!("cannot listen on {addr} (METRICS_BIND_ADDR)"))?;
+            tracing::info!(%addr, "metrics at /metrics");
+            Some(platform.serve_metrics(listener)?)
+        }
+        None => None,
+    };
     let background = Background::start(&platform, config)?;
     let server = platform.serve(listener, config)?;
-    let served = actix_web::rt::System::new()
-        .block_on(server)
-        .context("server stopped with an error");
+    let served = actix_web::rt::System::new().block_on(async move {
+        match metrics {
+            // The metrics listener stops with the main one.
+            Some(metrics) => {
+                let handle = metrics.handle();
+                let metrics = actix_web::rt::spawn(metrics);
+                let served = server.await;
+                handle.stop(true).await;
+                let _ = metrics.await;
+                served
+            }
+            None => server.await,
+        }
+    });
     background.stop();
-    served
+    served.context("server stopped with an error")
 }
 
 fn migrate(action: MigrateAction, config: &Config) -> anyhow::Result<()> {

@@ -149,6 +149,16 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
         tracing::info!(database = %config.database_for_log(), migrations = ?applied, "database migrated");
     }
     let ring = keys::load(config)?;
+    let blob_dir = config.blob_dir();
+    let blobs = blob_store::FolderStore::open(&blob_dir).map_err(|e| {
+        anyhow::anyhow!("cannot use {} for files: {}", blob_dir.display(), e.chain())
+    })?;
+    // What an upload interrupted by a crash left behind; an hour is longer than any upload takes.
+    match blobs.sweep_staging(Duration::from_secs(3600)) {
+        Ok(0) => {}
+        Ok(removed) => tracing::info!(removed, "interrupted uploads cleaned up"),
+        Err(e) => tracing::warn!(error = %e.chain(), "cannot clean up interrupted uploads"),
+    }
     let clock = Arc::new(SystemClock);
     let ids = Arc::new(UuidV7);
     let repo = Arc::new(store.clone());
@@ -171,6 +181,7 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
         contacts: ContactService::new(repo.clone(), clock.clone()),
         outbox: OutboxService::new(repo.clone(), clock),
         readiness: repo,
+        blobs: Arc::new(blobs),
         translator,
         metrics,
         registry: Arc::new(registry),
@@ -346,9 +357,16 @@ impl Platform {
         let http = HttpConfig {
             workers: config.http_workers,
             blocking_threads: config.blocking_threads(),
+            metrics_here: config.metrics_bind_addr.is_none(),
             ..HttpConfig::default()
         };
         http_actix::build_server(listener, self.state.clone(), &http)
             .context("cannot start the HTTP server")
+    }
+
+    /// Serves `GET /metrics` alone on `listener` (`METRICS_BIND_ADDR`).
+    pub fn serve_metrics(&self, listener: TcpListener) -> anyhow::Result<actix_web::dev::Server> {
+        http_actix::build_metrics_server(listener, self.state.clone())
+            .context("cannot start the metrics listener")
     }
 }

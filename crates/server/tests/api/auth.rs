@@ -8,7 +8,7 @@ use token::{Codec, KeyRing};
 
 use crate::helpers::{TestApp, on_each_backend};
 
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
@@ -17,7 +17,7 @@ fn claims(aud: &str, exp: i64) -> Claims {
     claims_with_id(aud, exp, &uuid::Uuid::now_v7().to_string())
 }
 
-fn claims_with_id(aud: &str, exp: i64, jti: &str) -> Claims {
+pub(crate) fn claims_with_id(aud: &str, exp: i64, jti: &str) -> Claims {
     Claims {
         sub: "patient-7".into(),
         aud: aud.into(),

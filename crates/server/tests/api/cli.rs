@@ -105,17 +105,21 @@ fn a_new_operator_can_seed_issue_a_token_and_serve() {
         "{said}"
     );
 
-    // Serve, and use the token as the mobile app would.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // Serve, and use the token as the mobile app would; metrics on a port of their own.
+    let free_port = || {
+        TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    let (port, metrics_port) = (free_port(), free_port());
     let child = Command::new(env!("CARGO_BIN_EXE_server"))
         .arg("serve")
         .env_clear()
         .env("DATA_DIR", &data)
         .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("METRICS_BIND_ADDR", format!("127.0.0.1:{metrics_port}"))
         .env("HTTP_WORKERS", "1")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -146,6 +150,26 @@ fn a_new_operator_can_seed_issue_a_token_and_serve() {
     assert_eq!(body["data"]["items"].as_array().unwrap().len(), 4);
     assert_eq!(body["data"]["items"][0]["title"], "قراءة ثانية للأشعة");
     assert_eq!(body["data"]["items"][0]["price"], 350.5);
+
+    let metrics = agent
+        .get(format!("http://127.0.0.1:{metrics_port}/metrics"))
+        .call()
+        .unwrap()
+        .into_body()
+        .read_to_string()
+        .unwrap();
+    assert!(
+        metrics.contains(
+            r#"medcare_http_requests_total{route="/app/review-types",method="POST",status="200"} 1"#
+        ),
+        "{metrics}"
+    );
+    let on_main = agent.get(format!("{base}/metrics")).call().unwrap();
+    assert_eq!(
+        on_main.status().as_u16(),
+        404,
+        "metrics stay off the public port"
+    );
 
     let _ = serving.0.kill();
     let _ = serving.0.wait();

@@ -21,8 +21,11 @@ pub struct TestApp {
     handle: actix_web::dev::ServerHandle,
     agent: ureq::Agent,
     background: Option<Background>,
-    // Dropped last: the database outlives the server that uses it.
-    _db: TestDb,
+    /// The server's blob folder.
+    pub _files: tempfile::TempDir,
+    // Dropped last: the database outlives the server that uses it. `None` for a second server
+    // beside another on the same database.
+    _db: Option<TestDb>,
 }
 
 #[derive(Debug)]
@@ -49,21 +52,20 @@ impl Response {
 /// test that spawns its server itself (its own key ring, configuration or background jobs).
 macro_rules! on_each_backend {
     ($name:ident, |$db:ident : TestDb| $body:block) => {
+        // The body is a function of the test's own module, beside (not in) the module of its
+        // two tests: functions and modules have names of their own.
+        fn $name($db: ::store_diesel::testing::TestDb) $body
+
         mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
-            fn run($db: ::store_diesel::testing::TestDb) $body
-
             #[test]
             fn sqlite() {
-                run(::store_diesel::testing::TestDb::sqlite())
+                super::$name(::store_diesel::testing::TestDb::sqlite())
             }
 
             #[test]
             fn postgres() {
                 match ::store_diesel::testing::TestDb::postgres() {
-                    Some(db) => run(db),
+                    Some(db) => super::$name(db),
                     None => eprintln!("TEST_DATABASE_URL unset: PostgreSQL not tested"),
                 }
             }
@@ -78,10 +80,11 @@ macro_rules! on_each_backend {
 }
 pub(crate) use on_each_backend;
 
-pub fn config_for(db: &TestDb, ring: &KeyRing) -> Config {
+/// The configuration of a test server on `db`, keeping its files in `files`.
+pub fn config_for(url: &str, ring: &KeyRing, files: &std::path::Path) -> Config {
     Config {
         data_dir: std::env::temp_dir(),
-        database_url: Secret::new(db.url.clone()),
+        database_url: Secret::new(url.to_owned()),
         pool_size: 4,
         bind_addr: "127.0.0.1:0".into(),
         http_workers: 2,
@@ -90,6 +93,8 @@ pub fn config_for(db: &TestDb, ring: &KeyRing) -> Config {
         log_json: false,
         draft_reminder_interval: Duration::ZERO,
         notify: NotifyConfig::default(),
+        metrics_bind_addr: None,
+        blob_dir: Some(files.to_path_buf()),
     }
 }
 
@@ -110,7 +115,25 @@ impl TestApp {
         configure: impl FnOnce(&mut Config),
         background: bool,
     ) -> TestApp {
-        let mut config = config_for(&db, &ring);
+        let url = db.url.clone();
+        Self::start(Some(db), &url, ring, configure, background)
+    }
+
+    /// A second server instance on this one's database and key ring, as behind a load balancer.
+    /// It must be dropped before this one, which owns the database.
+    pub fn beside(&self) -> TestApp {
+        Self::start(None, &self.url, self.ring.clone(), |_| {}, false)
+    }
+
+    fn start(
+        db: Option<TestDb>,
+        url: &str,
+        ring: KeyRing,
+        configure: impl FnOnce(&mut Config),
+        background: bool,
+    ) -> TestApp {
+        let files = tempfile::tempdir().expect("a folder for the server's files");
+        let mut config = config_for(url, &ring, files.path());
         configure(&mut config);
         let platform = open(&config).expect("platform opens");
         let background = background
@@ -143,7 +166,8 @@ impl TestApp {
             handle,
             agent,
             background,
-            url: db.url.clone(),
+            url: url.to_owned(),
+            _files: files,
             _db: db,
         }
     }

@@ -10,4 +10,7 @@ mod catalogue;
 mod cli;
 mod errors;
 mod helpers;
+mod instances;
+mod languages;
+mod metrics;
 mod reminders;
