@@ -228,6 +228,31 @@ duration = { $single ->
     }
 }
 
+## The second opinion's final report
+
+report-title = تقرير الرأي الطبي الثاني
+report-case = رقم الحالة
+report-submitted = تاريخ الإرسال
+report-completed = تاريخ الإنجاز
+report-review-type = نوع المراجعة
+report-disease-category = التخصص
+report-patient = المريض
+report-patient-value = { $sex ->
+    [female] أنثى
+   *[male] ذكر
+}، { PLURAL($age) ->
+    [zero] أقل من سنة
+    [one] سنة واحدة
+    [two] سنتان
+    [few] { $age } سنوات
+    [many] { $age } سنة
+   *[other] { $age } سنة
+}
+report-coordinator = منسق الحالة
+report-opinion = رأي { $doctor }
+report-summary = الملخص النهائي
+report-generated = صدر في { $date } عن { $issuer }. يمثل هذا التقرير رأي الأطباء المذكورين فيه بناءً على المستندات التي قدمها المريض.
+
 ## Notifications
 
 case-submitted-title = استلمنا حالتك

@@ -142,6 +142,27 @@ duration = { $single ->
     }
 }
 
+## The second opinion's final report
+
+report-title = Second opinion report
+report-case = Case reference
+report-submitted = Submitted on
+report-completed = Completed on
+report-review-type = Review type
+report-disease-category = Speciality
+report-patient = Patient
+report-patient-value = { $sex ->
+    [female] Female
+   *[male] Male
+}, { $age } { $age ->
+    [one] year
+   *[other] years
+}
+report-coordinator = Case coordinator
+report-opinion = Opinion of { $doctor }
+report-summary = Final summary
+report-generated = Generated on { $date } by { $issuer }. This report is the opinion of the doctors named in it on the documents the patient provided.
+
 ## Notifications
 
 case-submitted-title = We received your case

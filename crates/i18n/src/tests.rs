@@ -68,6 +68,11 @@ fn sample(key: Key) -> Text {
         .with("list", "x")
         .with("leaf", "x")
         .with("n", 1i64)
+        .with("sex", "female")
+        .with("age", 54i64)
+        .with("doctor", "Dr. Lina Haddad")
+        .with("date", "2026-11-30")
+        .with("issuer", "Second Opinion")
 }
 
 #[test]

@@ -8,5 +8,6 @@ pub mod ids;
 pub mod lang;
 pub mod money;
 pub mod paging;
+pub mod report;
 pub mod text;
 pub mod time;

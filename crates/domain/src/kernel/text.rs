@@ -120,6 +120,20 @@ pub enum Key {
     ReviewTypesSubtitle,
     Duration,
 
+    // The second opinion's final report.
+    ReportTitle,
+    ReportCase,
+    ReportSubmitted,
+    ReportCompleted,
+    ReportReviewType,
+    ReportDiseaseCategory,
+    ReportPatient,
+    ReportPatientValue,
+    ReportCoordinator,
+    ReportOpinion,
+    ReportSummary,
+    ReportGenerated,
+
     // Notifications.
     CaseSubmittedTitle,
     CaseSubmittedBody,
