@@ -15,7 +15,8 @@ use crate::kernel::money::{Currency, Money};
 use crate::kernel::text::{Text, Translator};
 use crate::kernel::time::Clock;
 use crate::notifications::{
-    Bilingual, CaseNotice, Notification, NotificationData, NotificationKind, RecipientRole,
+    Bilingual, CaseNotice, DoctorNotice, DocumentsNotice, Notification, NotificationData,
+    NotificationKind, PaymentNotice, RecipientRole, RejectionNotice,
 };
 use crate::second_opinion::{
     CaseStatus, DiseaseCategory, Gender, PatientAge, ReviewCase, ReviewType,
@@ -110,6 +111,10 @@ pub fn review_case() -> ReviewCase {
         version: 1,
         created_date: NOW,
         updated_date: NOW,
+        doctors_assigned_date: None,
+        summary: None,
+        completed_date: None,
+        report: None,
     }
 }
 
@@ -128,10 +133,49 @@ pub fn notification(kind: NotificationKind, case: &ReviewCase) -> Notification {
         recipient_role: RecipientRole::Patient,
         lang: Lang::En,
         case_id: Some(case.id),
-        data: match kind {
-            NotificationKind::CaseSubmitted => NotificationData::CaseSubmitted(notice),
-            NotificationKind::DraftReminder => NotificationData::DraftReminder(notice),
-        },
+        data: data(kind, notice),
         created_date: NOW,
+    }
+}
+
+/// Template data of `kind` about `notice`'s case, with sample details.
+pub fn data(kind: NotificationKind, notice: CaseNotice) -> NotificationData {
+    use NotificationData as D;
+    use NotificationKind as K;
+    let doctor = Bilingual {
+        en: "Dr. Lina Haddad".into(),
+        ar: "د. لينا حداد".into(),
+    };
+    match kind {
+        K::CaseSubmitted => D::CaseSubmitted(notice),
+        K::DraftReminder => D::DraftReminder(notice),
+        K::CaseRejected => D::CaseRejected(RejectionNotice {
+            case: notice,
+            reason: "The documents are unreadable".into(),
+        }),
+        K::PaymentRequested => D::PaymentRequested(PaymentNotice {
+            case: notice,
+            url: "https://pay.example.org/checkout/1".into(),
+            amount: "900".into(),
+            currency: "USD".into(),
+        }),
+        K::PaymentReceived => D::PaymentReceived(notice),
+        K::DocumentsRequested => D::DocumentsRequested(DocumentsNotice {
+            case: notice,
+            documents: vec!["Latest ECG".into(), "Echocardiogram report".into()],
+            doctor,
+        }),
+        K::ReportReady => D::ReportReady(notice),
+        K::CoordinatorAssigned => D::CoordinatorAssigned(notice),
+        K::CoordinatorReplaced => D::CoordinatorReplaced(notice),
+        K::DoctorAssigned => D::DoctorAssigned(notice),
+        K::DocumentsProvided => D::DocumentsProvided(DoctorNotice {
+            case: notice,
+            doctor,
+        }),
+        K::OpinionSubmitted => D::OpinionSubmitted(DoctorNotice {
+            case: notice,
+            doctor,
+        }),
     }
 }

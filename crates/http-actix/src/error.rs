@@ -89,6 +89,7 @@ impl<S> From<Error> for ApiError<S> {
             Error::NotFound(t) => (StatusCode::NOT_FOUND, t.clone()),
             Error::Conflict(t) => (StatusCode::CONFLICT, t.clone()),
             Error::TooLarge(t) => (StatusCode::PAYLOAD_TOO_LARGE, t.clone()),
+            Error::Unprocessable(t) => (StatusCode::UNPROCESSABLE_ENTITY, t.clone()),
             Error::Unauthorized(reason) => (StatusCode::UNAUTHORIZED, reason.text()),
             Error::Forbidden(t) => (StatusCode::FORBIDDEN, t.clone()),
             Error::Unavailable(_) => {

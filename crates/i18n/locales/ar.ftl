@@ -26,6 +26,10 @@ review-type-not-found = لم نعثر على نوع المراجعة
 disease-category-not-found = لم نعثر على التخصص الطبي
 notification-not-found = لم نعثر على الإشعار
 notification-not-failed = لم نعثر على إشعار متعثر بهذا الرقم
+provider-not-found = لم نعثر على هذا الطبيب
+assignment-not-found = لم نعثر على هذا التكليف
+request-not-found = لا يوجد طلب مستندات مفتوح بهذا الرقم على هذه الحالة
+payment-not-found = لم نعثر على هذه الدفعة
 
 ## Conflicts
 
@@ -34,6 +38,13 @@ record-conflict = هذا السجل يتعارض مع سجل موجود
 review-type-name-taken = يوجد نوع مراجعة بهذا الاسم من قبل
 disease-category-name-taken = يوجد تخصص طبي بهذا الاسم من قبل
 transition-refused = لا يمكن { $action } لأن الحالة { $status }
+provider-id-taken = يوجد طبيب بهذا المعرّف من قبل
+doctor-already-assigned = الطبيب { $doctor } مكلّف بهذه الحالة من قبل
+opinions-missing = يمكن إرسال الملخص بعد أن يقدم كل طبيب مكلّف رأيه؛ لم يقدمه بعد: { $doctors }
+report-not-ready = التقرير غير جاهز لأن الحالة { $status }
+not-eligible-coordinator = { $doctor } ليس منسقًا فعّالًا لتخصص هذه الحالة
+not-eligible-specialist = { $doctor } ليس طبيبًا أخصائيًا فعّالًا لتخصص هذه الحالة
+payment-amount-mismatch = الدفعة لا تطابق الحالة: المتوقع { $expected } والمستلم { $received }
 
 ## Authentication and permission
 
@@ -44,6 +55,9 @@ auth-wrong-audience = رمز الدخول هذا لا يصلح لهذه الخد
 auth-expired = انتهت صلاحية الدخول، يرجى تسجيل الدخول مجددًا
 auth-revoked = انتهت هذه الجلسة، يرجى تسجيل الدخول مجددًا
 role-required = هذا الإجراء متاح لمن لديه دور { $role } فقط
+webhook-signature = توقيع الإشعار مفقود أو غير صحيح أو قديم
+not-case-coordinator = هذا الإجراء متاح لمنسق الحالة فقط
+not-your-assignment = لا يعدّل الطبيب إلا تكليفه هو
 
 ## Validation
 
@@ -106,6 +120,13 @@ rule-currency = يجب أن تكون { $field } رمز عملة من ثلاثة 
 rule-icon = يجب أن يتكون { $field } من 1 إلى 40 حرفًا من a-z أو 0-9 أو _ أو -
 rule-invalid = قيمة { $field } غير صحيحة
 invalid-amount = يجب أن يكون { $field } رقمًا
+invalid-item-count = { PLURAL($max) ->
+    [few] يجب أن تضم { $field } من { $min } إلى { $max } عناصر
+    [many] يجب أن تضم { $field } من { $min } إلى { $max } عنصرًا
+   *[other] يجب أن تضم { $field } من { $min } إلى { $max } عنصر
+}
+duplicate-in-list = { $field } يكرر عنصرًا سابقًا
+webhook-malformed = محتوى الإشعار ليس حدث دفع
 
 ## Answers of the HTTP edge
 
@@ -193,6 +214,9 @@ action-name = { $value ->
     [confirm_payment] تأكيد الدفع
     [assign_doctors] تعيين الأطباء
     [submit_summary] إرسال الملخص النهائي
+    [request_documents] طلب المستندات
+    [answer_documents] إرسال المستندات المطلوبة
+    [submit_opinion] تقديم الرأي
    *[other] { $value }
 }
 timeline-event = { $value ->
@@ -201,6 +225,16 @@ timeline-event = { $value ->
     [updated] عُدّلت الحالة
     [documents_added] أُضيفت مستندات
     [draft_reminder_sent] أُرسل تذكير بإكمال الحالة
+    [coordinator_assigned] عُيّن منسق للحالة
+    [awaiting_payment] بانتظار الدفع
+    [coordinator_changed] تغيّر منسق الحالة
+    [rejected] رُفضت الحالة
+    [payment_received] استُلمت الدفعة
+    [doctor_assigned] عُيّن الأطباء الأخصائيون
+    [documents_requested] طُلبت مستندات
+    [documents_provided] أُرسلت المستندات المطلوبة
+    [opinion_submitted] قُدّم رأي طبي
+    [completed] اكتملت المراجعة
    *[other] { $value }
 }
 
@@ -262,4 +296,36 @@ case-submitted-body = { $has_type ->
 }
 draft-reminder-title = حالتك بانتظارك
 draft-reminder-body = بدأت طلب رأي طبي ثانٍ ولم ترسله بعد. أكمله وأرسله ليتمكن أطباؤنا الأخصائيون من مراجعة حالتك.
+case-rejected-title = لم نتمكن من قبول حالتك
+case-rejected-body = نأسف لإبلاغك بأن حالتك لم تُقبل للمراجعة. السبب: { $reason }
+payment-requested-title = منسقك جاهز: يرجى إتمام الدفع
+payment-requested-body = عُيّن منسق لحالتك{ $has_type ->
+    [yes] {" "}لطلب { $review_type }
+   *[no] {""}
+}. ادفع { $amount } { $currency } لتبدأ المراجعة: { $url }
+payment-received-title = استلمنا الدفعة
+payment-received-body = استلمنا دفعة الحالة { $case_id }. سيُعيَّن الأطباء الأخصائيون قريبًا.
+documents-requested-title = يحتاج طبيبك إلى مستندات إضافية
+documents-requested-body = يطلب { $doctor }: { $documents }. أضفها إلى حالتك في التطبيق.
+report-ready-title = تقرير الرأي الطبي الثاني جاهز
+report-ready-body = أتمّ الأطباء مراجعة حالتك{ $has_type ->
+    [yes] {" "}لطلب { $review_type }
+   *[no] {""}
+}. افتح الحالة في التطبيق لقراءة التقرير النهائي.
+coordinator-assigned-title = حالة بانتظار تنسيقك
+coordinator-assigned-body = أنت منسق الحالة { $case_id }{ $has_type ->
+    [yes] {" "}({ $review_type })
+   *[no] {""}
+}. بعد أن يدفع المريض، عيّن الأطباء الأخصائيين.
+coordinator-replaced-title = أُسندت الحالة إلى منسق آخر
+coordinator-replaced-body = أُسندت الحالة { $case_id } إلى منسق آخر، ولا يلزمك أي إجراء.
+doctor-assigned-title = حالة بانتظار رأيك
+doctor-assigned-body = كُلّفت بالحالة { $case_id }{ $has_type ->
+    [yes] {" "}({ $review_type })
+   *[no] {""}
+}. راجع الحالة وأرسل رأيك.
+documents-provided-title = أرسل المريض المستندات
+documents-provided-body = أضاف المريض المستندات التي طلبتها إلى الحالة { $case_id }.
+opinion-submitted-title = وصل رأي طبي
+opinion-submitted-body = أرسل { $doctor } رأيه في الحالة { $case_id }.
 email-case-reference = رقم الحالة:

@@ -26,6 +26,10 @@ review-type-not-found = Review type not found
 disease-category-not-found = Disease category not found
 notification-not-found = Notification not found
 notification-not-failed = Notification not found or not failed
+provider-not-found = Provider not found
+assignment-not-found = Assignment not found
+request-not-found = No open document request on this case has this id
+payment-not-found = Payment not found
 
 ## Conflicts
 
@@ -34,6 +38,13 @@ record-conflict = This record conflicts with an existing one
 review-type-name-taken = A review type with this name already exists
 disease-category-name-taken = A disease category with this name already exists
 transition-refused = { $action } is not possible while the case is { $status }
+provider-id-taken = A provider with this id already exists
+doctor-already-assigned = Doctor { $doctor } is already assigned to this case
+opinions-missing = The summary can be submitted once every assigned doctor has given an opinion; missing: { $doctors }
+report-not-ready = The report is not ready while the case is { $status }
+not-eligible-coordinator = { $doctor } is not an active coordinator for this case's disease category
+not-eligible-specialist = { $doctor } is not an active specialist for this case's disease category
+payment-amount-mismatch = The payment does not match the case: expected { $expected }, received { $received }
 
 ## Authentication and permission
 
@@ -44,6 +55,9 @@ auth-wrong-audience = Token is not valid for this service
 auth-expired = Token has expired
 auth-revoked = Token has been revoked
 role-required = This action needs the { $role } role
+webhook-signature = The webhook signature is missing, invalid or too old
+not-case-coordinator = Only the case coordinator may do this
+not-your-assignment = A doctor may only change their own assignment
 
 ## Validation
 
@@ -75,6 +89,9 @@ rule-currency = { $field }: must be an ISO 4217 code of three capital letters
 rule-icon = { $field }: must be 1 to 40 characters of a-z, 0-9, '_' or '-'
 rule-invalid = { $field } is invalid
 invalid-amount = { $field } must be a number
+invalid-item-count = { $field } must hold { $min } to { $max } items
+duplicate-in-list = { $field } repeats an earlier item
+webhook-malformed = The webhook body is not a payment event
 
 ## Answers of the HTTP edge
 
@@ -109,6 +126,9 @@ action-name = { $value ->
     [confirm_payment] Confirming payment
     [assign_doctors] Assigning doctors
     [submit_summary] Submitting the final summary
+    [request_documents] Requesting documents
+    [answer_documents] Providing requested documents
+    [submit_opinion] Submitting an opinion
    *[other] { $value }
 }
 timeline-event = { $value ->
@@ -117,6 +137,16 @@ timeline-event = { $value ->
     [updated] Case updated
     [documents_added] Documents added
     [draft_reminder_sent] Draft reminder sent
+    [coordinator_assigned] Coordinator assigned
+    [awaiting_payment] Awaiting payment
+    [coordinator_changed] Coordinator changed
+    [rejected] Case rejected
+    [payment_received] Payment received
+    [doctor_assigned] Doctors assigned
+    [documents_requested] Documents requested
+    [documents_provided] Documents provided
+    [opinion_submitted] Opinion submitted
+    [completed] Completed
    *[other] { $value }
 }
 
@@ -172,4 +202,36 @@ case-submitted-body = { $has_type ->
 }
 draft-reminder-title = Your case is waiting for you
 draft-reminder-body = You started a second opinion request but have not submitted it yet. Complete it and submit it so our specialists can review your case.
+case-rejected-title = Your case could not be accepted
+case-rejected-body = We are sorry: your case was not accepted for review. Reason: { $reason }
+payment-requested-title = Your coordinator is ready: please complete payment
+payment-requested-body = A coordinator has been assigned to your case{ $has_type ->
+    [yes] {" "}for a { $review_type }
+   *[no] {""}
+}. Pay { $amount } { $currency } to start the review: { $url }
+payment-received-title = Payment received
+payment-received-body = We received the payment for case { $case_id }. The specialists will be assigned shortly.
+documents-requested-title = Your doctor needs more documents
+documents-requested-body = { $doctor } asks for: { $documents }. Add them to your case in the app.
+report-ready-title = Your second opinion report is ready
+report-ready-body = The doctors have completed their review{ $has_type ->
+    [yes] {" "}of your { $review_type }
+   *[no] {""}
+}. Open the case in the app to read the final report.
+coordinator-assigned-title = A case to coordinate
+coordinator-assigned-body = You coordinate case { $case_id }{ $has_type ->
+    [yes] {" "}({ $review_type })
+   *[no] {""}
+}. Once the patient has paid, assign the specialists.
+coordinator-replaced-title = Case reassigned
+coordinator-replaced-body = Case { $case_id } has been given to another coordinator; no action is needed from you.
+doctor-assigned-title = A case for your opinion
+doctor-assigned-body = You are assigned to case { $case_id }{ $has_type ->
+    [yes] {" "}({ $review_type })
+   *[no] {""}
+}. Review the case and submit your opinion.
+documents-provided-title = The patient provided documents
+documents-provided-body = The patient added the documents you asked for to case { $case_id }.
+opinion-submitted-title = An opinion was submitted
+opinion-submitted-body = { $doctor } submitted an opinion on case { $case_id }.
 email-case-reference = Case reference:

@@ -221,6 +221,9 @@ impl Catalogues {
             Arg::Num(n) => FluentValue::from(*n),
             Arg::Field(path) => FluentValue::from(self.field(lang, path)),
             Arg::Choices(c) => FluentValue::from(self.choices(lang, c)),
+            Arg::Items(items) => {
+                FluentValue::from(items.join(&self.entry(lang, Key::ListSeparator, &[])))
+            }
             Arg::Localized { en, ar } => FluentValue::from(lang.pick(en, ar).to_owned()),
             Arg::Text(text) => FluentValue::from(self.translate(lang, text)),
         }

@@ -73,6 +73,15 @@ fn sample(key: Key) -> Text {
         .with("doctor", "Dr. Lina Haddad")
         .with("date", "2026-11-30")
         .with("issuer", "Second Opinion")
+        .with("doctors", Arg::Items(vec!["EMP2".into(), "EMP3".into()]))
+        .with("expected", "900 USD")
+        .with("received", "90 USD")
+        .with("url", "https://pay.example.org/checkout/1")
+        .with("amount", "900")
+        .with("currency", "USD")
+        .with("documents", Arg::Items(vec!["ECG".into(), "MRI report".into()]))
+        .with("reason", "The documents are unreadable")
+        .with("case_id", "0193a1c0-0000-7000-8000-00000000ca5e")
 }
 
 #[test]

@@ -116,9 +116,11 @@ pub fn describe(translator: &dyn Translator, error: &domain::Error) -> String {
             .map(|f| say(&f.text))
             .collect::<Vec<_>>()
             .join("; "),
-        Error::NotFound(t) | Error::Conflict(t) | Error::Forbidden(t) | Error::TooLarge(t) => {
-            say(t)
-        }
+        Error::NotFound(t)
+        | Error::Conflict(t)
+        | Error::Forbidden(t)
+        | Error::TooLarge(t)
+        | Error::Unprocessable(t) => say(t),
         Error::Unauthorized(reason) => say(&reason.text()),
         Error::Unavailable(_) | Error::Internal(_) => error.chain(),
     }

@@ -54,6 +54,8 @@ pub enum AuthFailure {
     Expired,
     /// Revoked by logout (or an account change).
     Revoked,
+    /// A signed callback (the payment provider's webhook) whose signature or timestamp is wrong.
+    Signature,
 }
 
 impl AuthFailure {
@@ -69,6 +71,7 @@ impl AuthFailure {
             AuthFailure::WrongAudience => Key::AuthWrongAudience,
             AuthFailure::Expired => Key::AuthExpired,
             AuthFailure::Revoked => Key::AuthRevoked,
+            AuthFailure::Signature => Key::WebhookSignature,
         })
     }
 }
@@ -145,6 +148,10 @@ pub enum Error {
     /// The request is valid but the object's current state forbids it (wrong status, duplicate).
     #[error("conflict: {0}")]
     Conflict(Text),
+    /// The request is well formed but cannot be processed as it stands (a provider not eligible, an
+    /// amount that does not match).
+    #[error("unprocessable: {0}")]
+    Unprocessable(Text),
     /// The request carries more than the limit allows (a body, an upload).
     #[error("too large: {0}")]
     TooLarge(Text),

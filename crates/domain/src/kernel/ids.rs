@@ -115,6 +115,14 @@ uuid_id!(
     /// A token, for revocation (the `jti` claim).
     TokenId
 );
+uuid_id!(
+    /// A doctor's assignment to a case (a row of `second_opinions`, "sop").
+    SopId
+);
+uuid_id!(
+    /// A payment for a case.
+    PaymentId
+);
 
 /// Who a token speaks for: a patient, a doctor or staff member, an integration.
 #[derive(

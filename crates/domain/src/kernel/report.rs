@@ -12,7 +12,15 @@ use crate::Result;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fact {
     pub label: Text,
-    pub value: String,
+    pub value: FactValue,
+}
+
+/// A fact's value: a string inserted as it is (a name, an id, a date), or words the renderer puts
+/// into the report's language like the labels (the patient's sex and age).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FactValue {
+    Plain(String),
+    Text(Text),
 }
 
 /// A table in a report (measurements): a heading row and rows of cells.

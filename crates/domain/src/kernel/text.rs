@@ -39,6 +39,10 @@ pub enum Key {
     DiseaseCategoryNotFound,
     NotificationNotFound,
     NotificationNotFailed,
+    ProviderNotFound,
+    AssignmentNotFound,
+    RequestNotFound,
+    PaymentNotFound,
 
     // Conflicts.
     CaseChanged,
@@ -46,6 +50,13 @@ pub enum Key {
     ReviewTypeNameTaken,
     DiseaseCategoryNameTaken,
     TransitionRefused,
+    ProviderIdTaken,
+    DoctorAlreadyAssigned,
+    OpinionsMissing,
+    ReportNotReady,
+    NotEligibleCoordinator,
+    NotEligibleSpecialist,
+    PaymentAmountMismatch,
 
     // Authentication and permission.
     AuthMissing,
@@ -55,6 +66,9 @@ pub enum Key {
     AuthExpired,
     AuthRevoked,
     RoleRequired,
+    WebhookSignature,
+    NotCaseCoordinator,
+    NotYourAssignment,
 
     // Validation (`field` is the field's path as the client sent it).
     InvalidUuid,
@@ -82,6 +96,9 @@ pub enum Key {
     RuleIcon,
     RuleInvalid,
     InvalidAmount,
+    InvalidItemCount,
+    DuplicateInList,
+    WebhookMalformed,
 
     // The HTTP edge: answers given before or around a handler.
     NoRoute,
@@ -139,6 +156,26 @@ pub enum Key {
     CaseSubmittedBody,
     DraftReminderTitle,
     DraftReminderBody,
+    CaseRejectedTitle,
+    CaseRejectedBody,
+    PaymentRequestedTitle,
+    PaymentRequestedBody,
+    PaymentReceivedTitle,
+    PaymentReceivedBody,
+    DocumentsRequestedTitle,
+    DocumentsRequestedBody,
+    ReportReadyTitle,
+    ReportReadyBody,
+    CoordinatorAssignedTitle,
+    CoordinatorAssignedBody,
+    CoordinatorReplacedTitle,
+    CoordinatorReplacedBody,
+    DoctorAssignedTitle,
+    DoctorAssignedBody,
+    DocumentsProvidedTitle,
+    DocumentsProvidedBody,
+    OpinionSubmittedTitle,
+    OpinionSubmittedBody,
     EmailCaseReference,
 }
 
@@ -161,6 +198,8 @@ pub enum Arg {
     Field(String),
     /// Choices a client may send (`draft`, `review`), joined as the language joins alternatives.
     Choices(Vec<String>),
+    /// Several values named together ("ECG, blood tests"), joined as the language lists them.
+    Items(Vec<String>),
     /// A name that exists in both languages (a review type's name).
     Localized { en: String, ar: String },
     /// Another message, rendered in the same language first.
@@ -271,6 +310,7 @@ impl fmt::Display for Text {
                     Arg::Str(s) | Arg::Field(s) => write!(f, "{name}={s}")?,
                     Arg::Num(n) => write!(f, "{name}={n}")?,
                     Arg::Choices(c) => write!(f, "{name}={}", c.join("|"))?,
+                    Arg::Items(i) => write!(f, "{name}={}", i.join("+"))?,
                     Arg::Localized { en, .. } => write!(f, "{name}={en}")?,
                     Arg::Text(t) => write!(f, "{name}={t}")?,
                 }

@@ -12,14 +12,44 @@ pub enum NotificationKind {
     CaseSubmitted,
     /// A case is still a draft 24 hours after it was started (code UCP98).
     DraftReminder,
+    /// An administrator refused the case (to the patient).
+    CaseRejected,
+    /// A coordinator is assigned: the patient is asked to pay, with the link.
+    PaymentRequested,
+    /// The payment arrived (to the patient and the coordinator).
+    PaymentReceived,
+    /// A provider asked the patient for documents.
+    DocumentsRequested,
+    /// The final report is ready (to the patient).
+    ReportReady,
+    /// A provider coordinates the case now.
+    CoordinatorAssigned,
+    /// An administrator gave the case to another coordinator (to the previous one).
+    CoordinatorReplaced,
+    /// The coordinator assigned a specialist (to the specialist).
+    DoctorAssigned,
+    /// The patient provided the documents a provider asked for (to that provider).
+    DocumentsProvided,
+    /// A specialist submitted an opinion (to the coordinator).
+    OpinionSubmitted,
 }
 
 impl NotificationKind {
-    /// The code apps and integrations key on.
+    /// The code apps and integrations key on: `UCP…` for patients, `PRO…` for providers.
     pub fn code(self) -> &'static str {
         match self {
             NotificationKind::CaseSubmitted => "UCP01",
+            NotificationKind::CaseRejected => "UCP02",
+            NotificationKind::PaymentRequested => "UCP03",
+            NotificationKind::PaymentReceived => "UCP04",
+            NotificationKind::DocumentsRequested => "UCP05",
+            NotificationKind::ReportReady => "UCP06",
             NotificationKind::DraftReminder => "UCP98",
+            NotificationKind::CoordinatorAssigned => "PRO01",
+            NotificationKind::CoordinatorReplaced => "PRO02",
+            NotificationKind::DoctorAssigned => "PRO03",
+            NotificationKind::DocumentsProvided => "PRO04",
+            NotificationKind::OpinionSubmitted => "PRO05",
         }
     }
 }
@@ -50,19 +80,96 @@ pub struct CaseNotice {
     pub review_type: Option<Bilingual>,
 }
 
+/// Template data of a payment request: the case, and what to pay where.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PaymentNotice {
+    #[serde(flatten)]
+    pub case: CaseNotice,
+    pub url: String,
+    /// In major units, as people write it (`900.5`).
+    pub amount: String,
+    pub currency: String,
+}
+
+/// Template data naming what a provider asked for.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DocumentsNotice {
+    #[serde(flatten)]
+    pub case: CaseNotice,
+    pub documents: Vec<String>,
+    /// Who asked.
+    pub doctor: Bilingual,
+}
+
+/// Template data naming a provider (the specialist who gave an opinion, or answered to).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DoctorNotice {
+    #[serde(flatten)]
+    pub case: CaseNotice,
+    pub doctor: Bilingual,
+}
+
+/// Template data of a refusal, with the administrator's reason.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RejectionNotice {
+    #[serde(flatten)]
+    pub case: CaseNotice,
+    pub reason: String,
+}
+
 /// What a notification says, with the data its template needs: one variant per kind.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", content = "data", rename_all = "snake_case")]
 pub enum NotificationData {
     CaseSubmitted(CaseNotice),
     DraftReminder(CaseNotice),
+    CaseRejected(RejectionNotice),
+    PaymentRequested(PaymentNotice),
+    PaymentReceived(CaseNotice),
+    DocumentsRequested(DocumentsNotice),
+    ReportReady(CaseNotice),
+    CoordinatorAssigned(CaseNotice),
+    CoordinatorReplaced(CaseNotice),
+    DoctorAssigned(CaseNotice),
+    DocumentsProvided(DoctorNotice),
+    OpinionSubmitted(DoctorNotice),
 }
 
 impl NotificationData {
     pub fn kind(&self) -> NotificationKind {
+        use NotificationData as D;
+        use NotificationKind as K;
         match self {
-            NotificationData::CaseSubmitted(_) => NotificationKind::CaseSubmitted,
-            NotificationData::DraftReminder(_) => NotificationKind::DraftReminder,
+            D::CaseSubmitted(_) => K::CaseSubmitted,
+            D::DraftReminder(_) => K::DraftReminder,
+            D::CaseRejected(_) => K::CaseRejected,
+            D::PaymentRequested(_) => K::PaymentRequested,
+            D::PaymentReceived(_) => K::PaymentReceived,
+            D::DocumentsRequested(_) => K::DocumentsRequested,
+            D::ReportReady(_) => K::ReportReady,
+            D::CoordinatorAssigned(_) => K::CoordinatorAssigned,
+            D::CoordinatorReplaced(_) => K::CoordinatorReplaced,
+            D::DoctorAssigned(_) => K::DoctorAssigned,
+            D::DocumentsProvided(_) => K::DocumentsProvided,
+            D::OpinionSubmitted(_) => K::OpinionSubmitted,
+        }
+    }
+
+    /// The case the notification is about.
+    pub fn case(&self) -> &CaseNotice {
+        use NotificationData as D;
+        match self {
+            D::CaseSubmitted(n)
+            | D::DraftReminder(n)
+            | D::PaymentReceived(n)
+            | D::ReportReady(n)
+            | D::CoordinatorAssigned(n)
+            | D::CoordinatorReplaced(n)
+            | D::DoctorAssigned(n) => n,
+            D::CaseRejected(n) => &n.case,
+            D::PaymentRequested(n) => &n.case,
+            D::DocumentsRequested(n) => &n.case,
+            D::DocumentsProvided(n) | D::OpinionSubmitted(n) => &n.case,
         }
     }
 

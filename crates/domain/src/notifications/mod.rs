@@ -14,12 +14,13 @@ mod service;
 pub mod templates;
 
 pub use message::{
-    Bilingual, CaseNotice, Contact, DeliveryStatus, Notification, NotificationData,
-    NotificationKind, OutboxMessage, RecipientRole, Rendered,
+    Bilingual, CaseNotice, Contact, DeliveryStatus, DoctorNotice, DocumentsNotice, Notification,
+    NotificationData, NotificationKind, OutboxMessage, PaymentNotice, RecipientRole,
+    RejectionNotice, Rendered,
 };
 pub use ports::{Channel, ContactDirectory, DeliveryError, GiveUpHandler, OutboxRepository};
 pub use retry::RetryPolicy;
-pub use service::{ContactService, OutboxService};
+pub use service::{ContactService, OutboxService, parse_email};
 
 #[cfg(any(test, feature = "mock"))]
 pub use ports::{MockChannel, MockContactDirectory, MockGiveUpHandler, MockOutboxRepository};

@@ -15,7 +15,7 @@ const MAX_EMAIL_CHARS: usize = 254;
 
 /// A plausible address: one `@`, a dot in the domain, no spaces. Deliverability is the mail
 /// server's to judge.
-fn parse_email(raw: &str) -> Result<String> {
+pub fn parse_email(raw: &str) -> Result<String> {
     let email = raw.trim();
     let valid = email.len() <= MAX_EMAIL_CHARS
         && !email.chars().any(|c| c.is_whitespace() || c.is_control())

@@ -2,9 +2,14 @@
 
 use time::OffsetDateTime;
 
+use super::assignment::Assignment;
+use super::payment::{PaidBy, Payment};
 use super::status::CaseStatus;
+use crate::kernel::blob::BlobKey;
 use crate::kernel::code::Code;
-use crate::kernel::ids::{ActorId, CaseId, DiseaseCategoryId, ReviewTypeId, TimelineEntryId};
+use crate::kernel::ids::{
+    ActorId, CaseId, DiseaseCategoryId, PaymentId, ReviewTypeId, SopId, TimelineEntryId,
+};
 use crate::kernel::lang::Lang;
 use crate::kernel::text::{Key, Text};
 use crate::notifications::Notification;
@@ -119,6 +124,29 @@ pub struct ReviewCase {
     pub version: i64,
     pub created_date: OffsetDateTime,
     pub updated_date: OffsetDateTime,
+    /// When the first specialist was assigned: the review window starts then.
+    pub doctors_assigned_date: Option<OffsetDateTime>,
+    /// The coordinator's final summary.
+    pub summary: Option<String>,
+    pub completed_date: Option<OffsetDateTime>,
+    /// The final report, once generated: its blob in each language.
+    pub report: Option<ReportKeys>,
+}
+
+/// Where a case's final report is kept, in each language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportKeys {
+    pub en: BlobKey,
+    pub ar: BlobKey,
+}
+
+impl ReportKeys {
+    pub fn of(&self, lang: Lang) -> &BlobKey {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Ar => &self.ar,
+        }
+    }
 }
 
 /// Who did something to a case, as the timeline records it.
@@ -146,6 +174,26 @@ pub enum TimelineEvent {
     DocumentsAdded,
     /// The 24-hour draft reminder was written; the entry's note is its code.
     DraftReminderSent,
+    /// An administrator assigned the coordinator (the entry's note is their id).
+    CoordinatorAssigned,
+    /// The patient was asked to pay.
+    AwaitingPayment,
+    /// An administrator replaced the coordinator before payment (note: the new id).
+    CoordinatorChanged,
+    /// An administrator refused the case (note: the reason).
+    Rejected,
+    /// The payment arrived (by the provider or confirmed by hand).
+    PaymentReceived,
+    /// The coordinator assigned a specialist (note: their id).
+    DoctorAssigned,
+    /// A provider asked the patient for documents (note: their id).
+    DocumentsRequested,
+    /// The patient provided requested documents (note: how many).
+    DocumentsProvided,
+    /// A specialist submitted or revised an opinion (note: their id).
+    OpinionSubmitted,
+    /// The final summary is in and the report is ready.
+    Completed,
 }
 
 impl TimelineEvent {
@@ -170,6 +218,59 @@ pub struct TimelineEntry {
     pub created_date: OffsetDateTime,
 }
 
+/// A payment confirmed in a commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentConfirmation {
+    pub payment_id: PaymentId,
+    pub at: OffsetDateTime,
+    pub by: PaidBy,
+}
+
+/// Every write one change of a case makes, committed together: the case (conditional on the
+/// version it was read at), its timeline, the notifications it causes, the assignments it adds or
+/// changes, and its payment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseCommit {
+    pub case: ReviewCase,
+    pub expected_version: i64,
+    pub timeline: Vec<TimelineEntry>,
+    pub notifications: Vec<Notification>,
+    pub new_assignments: Vec<Assignment>,
+    /// Rows to rewrite whole (deactivated, a request, an opinion, an answer).
+    pub changed_assignments: Vec<Assignment>,
+    pub new_payment: Option<Payment>,
+    pub paid: Option<PaymentConfirmation>,
+}
+
+impl CaseCommit {
+    /// A commit of `case` (already at its new version) over `expected_version`, with nothing else.
+    pub fn of(case: ReviewCase, expected_version: i64) -> CaseCommit {
+        CaseCommit {
+            case,
+            expected_version,
+            timeline: Vec::new(),
+            notifications: Vec::new(),
+            new_assignments: Vec::new(),
+            changed_assignments: Vec::new(),
+            new_payment: None,
+            paid: None,
+        }
+    }
+}
+
+/// Which cases an administrator's list wants.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseFilter {
+    pub status: Option<CaseStatus>,
+    pub dc_id: Option<DiseaseCategoryId>,
+    pub rt_id: Option<ReviewTypeId>,
+    /// Part of the patient's id or of the medical history, any case.
+    pub q: Option<String>,
+    pub created_from: Option<OffsetDateTime>,
+    /// Exclusive.
+    pub created_before: Option<OffsetDateTime>,
+}
+
 /// Stores review cases with their timeline, and writes the notifications they cause in the same
 /// transaction.
 ///
@@ -188,6 +289,11 @@ pub struct TimelineEntry {
 ///   flag is released.
 /// - `release_reminder` clears `is_notified` iff the case is still a `draft` with `is_notified`
 ///   true, and returns whether it did.
+/// - `commit` writes everything in the [`CaseCommit`] in one transaction, conditional on the case's
+///   version like `update`, with the same errors. A second active coordinator assignment for a
+///   case, a second active assignment of one provider to a case, or a webhook event id already
+///   recorded MUST fail it with [`Error::Conflict`] and change nothing.
+/// - `list_cases` is newest first and applies the filter fully.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait CaseRepository: Send + Sync {
     fn insert(
@@ -218,6 +324,28 @@ pub trait CaseRepository: Send + Sync {
         timeline: &TimelineEntry,
     ) -> Result<bool>;
     fn release_reminder(&self, case_id: CaseId) -> Result<bool>;
+    fn commit(&self, commit: &CaseCommit) -> Result<()>;
+    fn list_cases(&self, filter: &CaseFilter, limit: i64, offset: i64) -> Result<Vec<ReviewCase>>;
+    fn count_cases(&self, filter: &CaseFilter) -> Result<u64>;
+}
+
+/// Reads providers' assignments.
+///
+/// Contract: `for_case` returns every assignment of the case, inactive ones included, oldest first;
+/// `for_doctor` only the doctor's *active* ones of the kind asked (coordinator or specialist),
+/// newest first.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait AssignmentRepository: Send + Sync {
+    fn assignment(&self, id: SopId) -> Result<Option<Assignment>>;
+    fn for_case(&self, case_id: CaseId) -> Result<Vec<Assignment>>;
+    fn for_doctor(
+        &self,
+        doctor: &ActorId,
+        coordinator: bool,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Assignment>>;
+    fn count_for_doctor(&self, doctor: &ActorId, coordinator: bool) -> Result<u64>;
 }
 
 #[cfg(test)]

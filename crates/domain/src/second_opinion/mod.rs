@@ -1,10 +1,19 @@
 //! The second-opinion service: a patient submits a case, an administrator assigns a coordinator, the
 //! coordinator assigns specialist doctors, and the patient receives a final report.
 
+pub mod admin_cases;
+pub mod assignment;
 pub mod case;
 pub mod case_service;
 pub mod catalogue;
 pub mod copy;
+pub mod flow;
+pub mod patient_flow;
+pub mod payment;
+pub mod payments;
+pub mod pro_cases;
+pub mod provider;
+pub mod report;
 pub mod status;
 
 pub use catalogue::{
@@ -12,14 +21,37 @@ pub use catalogue::{
     NewDiseaseCategory, NewReviewType, ReviewType, ReviewTypeCard, ReviewTypePatch,
 };
 
+pub use admin_cases::{AdminCaseDetails, AdminCaseService, CoordinatorOutcome};
+pub use assignment::Assignment;
+pub use flow::CaseFlow;
+pub use patient_flow::{CaseProgress, DocumentRequest, PatientFlowService, ReviewWindow};
+pub use payments::{PAYMENT_SUCCEEDED, PaymentService, WebhookOutcome};
+pub use pro_cases::{ProCaseService, ReportParts};
 pub use case::{
-    ActorRole, CaseRepository, Gender, MAX_DOCUMENTS, MedicalDocument, PatientAge, ReviewCase,
+    ActorRole, AssignmentRepository, CaseCommit, CaseFilter, CaseRepository, Gender,
+    MAX_DOCUMENTS, MedicalDocument, PatientAge, PaymentConfirmation, ReportKeys, ReviewCase,
     TimelineEntry, TimelineEvent,
+};
+pub use payment::{
+    PaidBy, Payment, PaymentEvent, PaymentGateway, PaymentRepository, PaymentStatus,
+    WebhookRefusal,
+};
+pub use provider::{
+    Eligibility, Provider, ProviderFilter, ProviderInput, ProviderRepository, ProviderService,
+    SyncReport,
 };
 pub use case_service::{CaseInput, CaseService, REMINDER_AFTER, ReminderReport};
 pub use status::{CaseAction, CaseStatus};
 
 #[cfg(any(test, feature = "mock"))]
-pub use case::MockCaseRepository;
+pub use case::{MockAssignmentRepository, MockCaseRepository};
+#[cfg(any(test, feature = "mock"))]
+pub use payment::{MockPaymentGateway, MockPaymentRepository};
+#[cfg(any(test, feature = "mock"))]
+pub use provider::MockProviderRepository;
 #[cfg(any(test, feature = "mock"))]
 pub use catalogue::MockCatalogueRepository;
+
+/// Tests of the case flow's services (admin, payments, pro, patient) against mocks of the ports.
+#[cfg(test)]
+mod flow_tests;

@@ -43,6 +43,11 @@ impl CaseStatus {
             (S::AwaitingPayment, A::ConfirmPayment) => Some(S::Paid),
             (S::Paid | S::DoctorsAssigned, A::AssignDoctors) => Some(S::DoctorsAssigned),
             (S::DoctorsAssigned, A::SubmitSummary) => Some(S::Completed),
+            (
+                S::AwaitingPayment | S::Paid | S::DoctorsAssigned,
+                A::RequestDocuments | A::AnswerDocuments,
+            ) => Some(self),
+            (S::DoctorsAssigned, A::SubmitOpinion) => Some(S::DoctorsAssigned),
             _ => None,
         };
         next.ok_or_else(|| {
@@ -85,6 +90,12 @@ pub enum CaseAction {
     AssignDoctors,
     /// The case's coordinator submits the final summary.
     SubmitSummary,
+    /// A provider with a part in the case asks the patient for documents.
+    RequestDocuments,
+    /// The patient provides requested documents.
+    AnswerDocuments,
+    /// A specialist submits or revises an opinion.
+    SubmitOpinion,
 }
 
 impl CaseAction {
@@ -99,6 +110,9 @@ impl CaseAction {
             CaseAction::ConfirmPayment => "confirm_payment",
             CaseAction::AssignDoctors => "assign_doctors",
             CaseAction::SubmitSummary => "submit_summary",
+            CaseAction::RequestDocuments => "request_documents",
+            CaseAction::AnswerDocuments => "answer_documents",
+            CaseAction::SubmitOpinion => "submit_opinion",
         };
         Text::term(Key::ActionName, code)
     }
@@ -110,7 +124,7 @@ mod tests {
 
     use super::*;
 
-    const ACTIONS: [CaseAction; 9] = [
+    const ACTIONS: [CaseAction; 12] = [
         CaseAction::Update { submit: false },
         CaseAction::Update { submit: true },
         CaseAction::AddDocuments,
@@ -120,6 +134,9 @@ mod tests {
         CaseAction::ConfirmPayment,
         CaseAction::AssignDoctors,
         CaseAction::SubmitSummary,
+        CaseAction::RequestDocuments,
+        CaseAction::AnswerDocuments,
+        CaseAction::SubmitOpinion,
     ];
 
     /// The whole transition table: every (status, action) pair, allowed or refused.
@@ -127,7 +144,7 @@ mod tests {
     fn transition_table() {
         use CaseAction as A;
         use CaseStatus as S;
-        let allowed: [(S, A, S); 10] = [
+        let allowed: [(S, A, S); 17] = [
             (S::Draft, A::Update { submit: false }, S::Draft),
             (S::Draft, A::Update { submit: true }, S::Review),
             (S::Draft, A::AddDocuments, S::Draft),
@@ -138,6 +155,13 @@ mod tests {
             (S::Paid, A::AssignDoctors, S::DoctorsAssigned),
             (S::DoctorsAssigned, A::AssignDoctors, S::DoctorsAssigned),
             (S::DoctorsAssigned, A::SubmitSummary, S::Completed),
+            (S::AwaitingPayment, A::RequestDocuments, S::AwaitingPayment),
+            (S::Paid, A::RequestDocuments, S::Paid),
+            (S::DoctorsAssigned, A::RequestDocuments, S::DoctorsAssigned),
+            (S::AwaitingPayment, A::AnswerDocuments, S::AwaitingPayment),
+            (S::Paid, A::AnswerDocuments, S::Paid),
+            (S::DoctorsAssigned, A::AnswerDocuments, S::DoctorsAssigned),
+            (S::DoctorsAssigned, A::SubmitOpinion, S::DoctorsAssigned),
         ];
         let mut checked = 0;
         for &status in S::VARIANTS {
@@ -158,7 +182,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 63);
+        assert_eq!(checked, 84);
     }
 
     #[test]

@@ -247,6 +247,10 @@ impl CaseService {
             version: 1,
             created_date: now,
             updated_date: now,
+            doctors_assigned_date: None,
+            summary: None,
+            completed_date: None,
+            report: None,
         };
         let actor = (user, ActorRole::Patient);
         let event = if v.submit {

@@ -1,0 +1,1 @@
+//! Tests of the case flow's services against mocks of the ports.
