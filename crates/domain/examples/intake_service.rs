@@ -19,9 +19,9 @@ use domain::kernel::text::Key;
 use domain::kernel::time::{Clock, SystemClock};
 use domain::notifications::Notification;
 use domain::second_opinion::{
-    CaseInput, CaseRepository, CaseService, CaseStatus, CatalogueFilter, CatalogueRepository,
-    CatalogueService, DiseaseCategory, NewDiseaseCategory, NewReviewType, ReviewCase, ReviewType,
-    TimelineEntry,
+    CaseCommit, CaseFilter, CaseInput, CaseRepository, CaseService, CaseStatus, CatalogueFilter,
+    CatalogueRepository, CatalogueService, DiseaseCategory, NewDiseaseCategory, NewReviewType,
+    ReviewCase, ReviewType, TimelineEntry,
 };
 use domain::{Error, Result};
 use time::OffsetDateTime;
@@ -256,6 +256,31 @@ impl CaseRepository for MemoryCases {
         lock(&self.timeline)?.push(timeline.clone());
         announce(std::slice::from_ref(notification));
         Ok(true)
+    }
+
+    /// The intake desk files cases and reminds; the later steps (assignments, payments) belong to
+    /// the platform, so a commit here writes the case, its timeline and notifications only.
+    fn commit(&self, commit: &CaseCommit) -> Result<()> {
+        self.update(
+            &commit.case,
+            commit.expected_version,
+            &commit.timeline,
+            &commit.notifications,
+        )
+    }
+
+    fn list_cases(&self, filter: &CaseFilter, limit: i64, offset: i64) -> Result<Vec<ReviewCase>> {
+        let mut found: Vec<ReviewCase> = lock(&self.cases)?
+            .iter()
+            .filter(|c| filter.status.is_none_or(|s| s == c.status))
+            .cloned()
+            .collect();
+        found.sort_by(|a, b| b.created_date.cmp(&a.created_date));
+        Ok(page(found, limit, offset))
+    }
+
+    fn count_cases(&self, filter: &CaseFilter) -> Result<u64> {
+        Ok(self.list_cases(filter, i64::MAX, 0)?.len() as u64)
     }
 
     fn release_reminder(&self, case_id: CaseId) -> Result<bool> {
