@@ -114,13 +114,13 @@ impl AdminCaseService {
         let requested = parse_requested("requested_documents", requested.unwrap_or_default())?;
         let first = self.flow.case(case_id)?;
         let doctor = ActorId::parse(doctor_id)
-            .map_err(|_| not_eligible(Key::NotEligibleCoordinator, &ActorId::system()))?;
+            .map_err(|_| not_eligible(Key::NotEligibleCoordinator, doctor_id))?;
         let eligible = self
             .flow
             .providers
             .eligible(first.dc_id, Eligibility::Coordinator)?;
         let Some(coordinator) = eligible.into_iter().find(|p| p.id == doctor) else {
-            return Err(not_eligible(Key::NotEligibleCoordinator, &doctor));
+            return Err(not_eligible(Key::NotEligibleCoordinator, doctor.as_str()));
         };
         self.flow.retrying(|| {
             let case = self.flow.cases.find(first.id)?.ok_or_else(case_not_found)?;
@@ -187,7 +187,13 @@ impl AdminCaseService {
             Some(coordinator.id.to_string()),
         );
         assigned.to_status = Some(current.status);
-        let awaiting = flow.entry(&case, by, TimelineEvent::AwaitingPayment, Some(current.status), None);
+        let awaiting = flow.entry(
+            &case,
+            by,
+            TimelineEvent::AwaitingPayment,
+            Some(current.status),
+            None,
+        );
         let notice = flow.case_notice(&case);
         let mut notifications = vec![
             flow.to_provider(
@@ -239,10 +245,9 @@ impl AdminCaseService {
         requested: &[String],
     ) -> Result<CoordinatorOutcome> {
         let flow = &self.flow;
-        let payment = flow
-            .payments
-            .payment_for_case(current.id)?
-            .ok_or_else(|| Error::internal(format!("case {} awaits a payment it has not", current.id)))?;
+        let payment = flow.payments.payment_for_case(current.id)?.ok_or_else(|| {
+            Error::internal(format!("case {} awaits a payment it has not", current.id))
+        })?;
         let old = flow.coordinator_assignment(current.id)?;
         if let Some(old) = &old
             && old.doctor_id == coordinator.id
@@ -277,6 +282,16 @@ impl AdminCaseService {
             &case,
             NotificationData::CoordinatorAssigned(notice.clone()),
         )];
+        if !requested.is_empty() {
+            notifications.push(flow.to_patient(
+                &case,
+                NotificationData::DocumentsRequested(DocumentsNotice {
+                    case: notice.clone(),
+                    documents: requested.to_vec(),
+                    doctor: super::flow::provider_name(coordinator),
+                }),
+            ));
+        }
         let mut changed = Vec::new();
         if let Some(old) = old {
             if let Ok(previous) = flow.provider(&old.doctor_id) {
@@ -404,7 +419,11 @@ pub(crate) fn eligible_doctors(flow: &CaseFlow, case: &ReviewCase) -> Result<Vec
 }
 
 /// What confirming a payment records, for a commit.
-pub(crate) fn confirmation(payment: &Payment, at: time::OffsetDateTime, by: PaidBy) -> PaymentConfirmation {
+pub(crate) fn confirmation(
+    payment: &Payment,
+    at: time::OffsetDateTime,
+    by: PaidBy,
+) -> PaymentConfirmation {
     PaymentConfirmation {
         payment_id: payment.id,
         at,

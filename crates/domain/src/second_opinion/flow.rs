@@ -15,9 +15,7 @@ use crate::kernel::ids::{ActorId, CaseId, IdGenerator, NotificationId, TimelineE
 use crate::kernel::lang::Lang;
 use crate::kernel::text::{Key, Text};
 use crate::kernel::time::Clock;
-use crate::notifications::{
-    Bilingual, CaseNotice, Notification, NotificationData, RecipientRole,
-};
+use crate::notifications::{Bilingual, CaseNotice, Notification, NotificationData, RecipientRole};
 use crate::{Error, Result};
 
 /// Writes retried after a concurrent change, before the conflict reaches the caller.
@@ -46,7 +44,8 @@ pub(crate) fn case_not_found() -> Error {
 }
 
 impl CaseFlow {
-    /// A case by the id a client sent; a malformed or unknown id is "Case not found".
+    /// A case by the id a client sent: a malformed id is a 400 naming `case_id`, an unknown one
+    /// "Case not found".
     pub(crate) fn case(&self, raw: &str) -> Result<ReviewCase> {
         let id = CaseId::parse("case_id", raw)?;
         self.cases.find(id)?.ok_or_else(case_not_found)
@@ -58,8 +57,8 @@ impl CaseFlow {
         loop {
             tries += 1;
             match attempt() {
-                Err(Error::Conflict(t)) if t.key() == Key::CaseChanged && tries < WRITE_ATTEMPTS => {
-                }
+                Err(Error::Conflict(t))
+                    if t.key() == Key::CaseChanged && tries < WRITE_ATTEMPTS => {}
                 other => return other,
             }
         }
@@ -171,7 +170,8 @@ pub(crate) fn provider_name(provider: &Provider) -> Bilingual {
     }
 }
 
-/// "`who` is not eligible …": a provider that cannot take the part asked of them.
-pub(crate) fn not_eligible(key: Key, who: &ActorId) -> Error {
-    Error::Unprocessable(Text::new(key).with("doctor", who.as_str()))
+/// "`who` is not eligible …": a provider that cannot take the part asked of them (named as the
+/// client sent the id).
+pub(crate) fn not_eligible(key: Key, who: &str) -> Error {
+    Error::Unprocessable(Text::new(key).with("doctor", who.trim()))
 }

@@ -23,34 +23,33 @@ pub use catalogue::{
 
 pub use admin_cases::{AdminCaseDetails, AdminCaseService, CoordinatorOutcome};
 pub use assignment::Assignment;
+pub use case::{
+    ActorRole, AssignmentRepository, CaseCommit, CaseFilter, CaseRepository, Gender, MAX_DOCUMENTS,
+    MedicalDocument, PatientAge, PaymentConfirmation, ReportKeys, ReviewCase, TimelineEntry,
+    TimelineEvent,
+};
+pub use case_service::{CaseInput, CaseService, REMINDER_AFTER, ReminderReport};
 pub use flow::CaseFlow;
 pub use patient_flow::{CaseProgress, DocumentRequest, PatientFlowService, ReviewWindow};
+pub use payment::{
+    PaidBy, Payment, PaymentEvent, PaymentGateway, PaymentRepository, PaymentStatus, WebhookRefusal,
+};
 pub use payments::{PAYMENT_SUCCEEDED, PaymentService, WebhookOutcome};
 pub use pro_cases::{ProCaseService, ReportParts};
-pub use case::{
-    ActorRole, AssignmentRepository, CaseCommit, CaseFilter, CaseRepository, Gender,
-    MAX_DOCUMENTS, MedicalDocument, PatientAge, PaymentConfirmation, ReportKeys, ReviewCase,
-    TimelineEntry, TimelineEvent,
-};
-pub use payment::{
-    PaidBy, Payment, PaymentEvent, PaymentGateway, PaymentRepository, PaymentStatus,
-    WebhookRefusal,
-};
 pub use provider::{
     Eligibility, Provider, ProviderFilter, ProviderInput, ProviderRepository, ProviderService,
     SyncReport,
 };
-pub use case_service::{CaseInput, CaseService, REMINDER_AFTER, ReminderReport};
 pub use status::{CaseAction, CaseStatus};
 
 #[cfg(any(test, feature = "mock"))]
 pub use case::{MockAssignmentRepository, MockCaseRepository};
 #[cfg(any(test, feature = "mock"))]
+pub use catalogue::MockCatalogueRepository;
+#[cfg(any(test, feature = "mock"))]
 pub use payment::{MockPaymentGateway, MockPaymentRepository};
 #[cfg(any(test, feature = "mock"))]
 pub use provider::MockProviderRepository;
-#[cfg(any(test, feature = "mock"))]
-pub use catalogue::MockCatalogueRepository;
 
 /// Tests of the case flow's services (admin, payments, pro, patient) against mocks of the ports.
 #[cfg(test)]

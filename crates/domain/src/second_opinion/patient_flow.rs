@@ -75,7 +75,9 @@ impl PatientFlowService {
         for assignment in flow.assignments.for_case(case.id)? {
             if assignment.request_outstanding() {
                 let doctor = flow.provider(&assignment.doctor_id)?;
-                progress.requests.push(DocumentRequest { assignment, doctor });
+                progress
+                    .requests
+                    .push(DocumentRequest { assignment, doctor });
             }
         }
         if let (Some(assigned), Some(coordinator)) =

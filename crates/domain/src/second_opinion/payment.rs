@@ -8,9 +8,7 @@ use crate::kernel::ids::{ActorId, CaseId, PaymentId};
 use crate::kernel::money::Money;
 
 /// Where a payment stands.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray)]
 #[strum(serialize_all = "snake_case")]
 pub enum PaymentStatus {
     /// The patient has the link and has not paid yet.

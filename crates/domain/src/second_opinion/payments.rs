@@ -21,7 +21,7 @@ pub const PAYMENT_SUCCEEDED: &str = "payment.succeeded";
 #[derive(Debug, Clone, PartialEq)]
 pub enum WebhookOutcome {
     /// The case is paid now.
-    Applied(ReviewCase),
+    Applied(Box<ReviewCase>),
     /// This event, or the payment, was already applied: nothing changed.
     AlreadyApplied,
     /// An event type this service does not act on.
@@ -50,17 +50,17 @@ impl PaymentService {
     /// caller); a replayed event changes nothing.
     pub fn webhook(&self, signature: &str, body: &[u8]) -> Result<WebhookOutcome> {
         let now = self.flow.clock.now();
-        let event = self
-            .gateway
-            .read_webhook(signature, body, now)
-            .map_err(|refusal| match refusal {
-                WebhookRefusal::Malformed(_) => Error::field(FieldError::new(
-                    "body",
-                    "format",
-                    Text::new(Key::WebhookMalformed),
-                )),
-                _ => Error::Unauthorized(AuthFailure::Signature),
-            })?;
+        let event =
+            self.gateway
+                .read_webhook(signature, body, now)
+                .map_err(|refusal| match refusal {
+                    WebhookRefusal::Malformed(_) => Error::field(FieldError::new(
+                        "body",
+                        "format",
+                        Text::new(Key::WebhookMalformed),
+                    )),
+                    _ => Error::Unauthorized(AuthFailure::Signature),
+                })?;
         if event.kind != PAYMENT_SUCCEEDED {
             return Ok(WebhookOutcome::Ignored);
         }
@@ -90,7 +90,7 @@ impl PaymentService {
             PaidBy::Provider { event_id },
             (&provider, ActorRole::System),
         ) {
-            Ok(case) => Ok(WebhookOutcome::Applied(case)),
+            Ok(case) => Ok(WebhookOutcome::Applied(Box::new(case))),
             // The same event delivered twice at once: the other delivery applied it.
             Err(Error::Conflict(_)) if self.flow.payments.event_seen(&event.event_id)? => {
                 Ok(WebhookOutcome::AlreadyApplied)
@@ -128,10 +128,8 @@ pub(crate) fn mark_paid(
             None,
         );
         let notice = flow.case_notice(&case);
-        let mut notifications = vec![flow.to_patient(
-            &case,
-            NotificationData::PaymentReceived(notice.clone()),
-        )];
+        let mut notifications =
+            vec![flow.to_patient(&case, NotificationData::PaymentReceived(notice.clone()))];
         if let Some(coordinator) = &case.case_coordinator_id
             && let Ok(coordinator) = flow.provider(coordinator)
         {

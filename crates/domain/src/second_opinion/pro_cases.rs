@@ -17,7 +17,7 @@ use crate::kernel::paging::{Page, PageRequest};
 use crate::kernel::report::ReportRenderer;
 use crate::kernel::text::{Arg, Key, Text};
 use crate::notifications::{
-    Bilingual, DocumentsNotice, DoctorNotice, NotificationData, RecipientRole,
+    Bilingual, DoctorNotice, DocumentsNotice, NotificationData, RecipientRole,
 };
 use crate::{Error, Result};
 
@@ -120,13 +120,15 @@ impl ProCaseService {
         first.status.apply(CaseAction::AssignDoctors)?;
         let flow = &self.flow;
         let doctor_id = ActorId::parse(doctor_id)
-            .map_err(|_| not_eligible(Key::NotEligibleSpecialist, &ActorId::system()))?;
-        let eligible = flow.providers.eligible(first.dc_id, Eligibility::Specialist)?;
+            .map_err(|_| not_eligible(Key::NotEligibleSpecialist, doctor_id))?;
+        let eligible = flow
+            .providers
+            .eligible(first.dc_id, Eligibility::Specialist)?;
         let Some(doctor) = eligible
             .into_iter()
             .find(|p| p.id == doctor_id && first.case_coordinator_id.as_ref() != Some(&p.id))
         else {
-            return Err(not_eligible(Key::NotEligibleSpecialist, &doctor_id));
+            return Err(not_eligible(Key::NotEligibleSpecialist, doctor_id.as_str()));
         };
         flow.retrying(|| {
             let current = flow.cases.find(first.id)?.ok_or_else(case_not_found)?;
@@ -193,7 +195,12 @@ impl ProCaseService {
     }
 
     /// The caller's own active assignment `sop_id`; `doctor_id` must be the caller.
-    fn own_assignment(&self, caller: &ActorId, sop_id: &str, doctor_id: &str) -> Result<Assignment> {
+    fn own_assignment(
+        &self,
+        caller: &ActorId,
+        sop_id: &str,
+        doctor_id: &str,
+    ) -> Result<Assignment> {
         if doctor_id.trim() != caller.as_str() {
             return Err(Error::Forbidden(Text::new(Key::NotYourAssignment)));
         }
@@ -269,7 +276,12 @@ impl ProCaseService {
     }
 
     /// A specialist gives (or revises, until the summary is in) their opinion.
-    pub fn submit_opinion(&self, caller: &ActorId, sop_id: &str, opinion: &str) -> Result<Assignment> {
+    pub fn submit_opinion(
+        &self,
+        caller: &ActorId,
+        sop_id: &str,
+        opinion: &str,
+    ) -> Result<Assignment> {
         let opinion = parse_opinion("opinion", opinion)?;
         let id = SopId::parse("sop_id", sop_id)?;
         let flow = &self.flow;
@@ -330,7 +342,12 @@ impl ProCaseService {
 
     /// The coordinator's final summary, once every active specialist's opinion is in: the case is
     /// completed, its report generated in both languages and stored, the patient told.
-    pub fn submit_summary(&self, coordinator: &ActorId, case_id: &str, summary: &str) -> Result<ReviewCase> {
+    pub fn submit_summary(
+        &self,
+        coordinator: &ActorId,
+        case_id: &str,
+        summary: &str,
+    ) -> Result<ReviewCase> {
         let summary = parse_opinion("summary", summary)?;
         let first = self.coordinated(coordinator, case_id)?;
         let flow = &self.flow;
@@ -374,7 +391,10 @@ impl ProCaseService {
                 Some(current.status),
                 None,
             );
-            let notice = flow.to_patient(&case, NotificationData::ReportReady(flow.case_notice(&case)));
+            let notice = flow.to_patient(
+                &case,
+                NotificationData::ReportReady(flow.case_notice(&case)),
+            );
             let commit = CaseCommit {
                 timeline: vec![entry],
                 notifications: vec![notice],
@@ -396,10 +416,9 @@ impl ProCaseService {
         keys: &ReportKeys,
     ) -> Result<()> {
         let flow = &self.flow;
-        let coordinator_id = case
-            .case_coordinator_id
-            .as_ref()
-            .ok_or_else(|| Error::internal(format!("completed case {} has no coordinator", case.id)))?;
+        let coordinator_id = case.case_coordinator_id.as_ref().ok_or_else(|| {
+            Error::internal(format!("completed case {} has no coordinator", case.id))
+        })?;
         let coordinator = flow.provider(coordinator_id)?;
         let doctors: Vec<Provider> = specialists
             .iter()

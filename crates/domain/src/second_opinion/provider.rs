@@ -168,9 +168,7 @@ pub struct ProviderFilter {
 }
 
 /// Who may do what for a disease category.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray)]
 #[strum(serialize_all = "snake_case")]
 pub enum Eligibility {
     /// May coordinate cases of the category (`case_coordinators`).

@@ -6,10 +6,10 @@ use super::assignment::Assignment;
 use super::case::ReviewCase;
 use super::catalogue::{DiseaseCategory, ReviewType};
 use super::provider::Provider;
+use crate::kernel::code::Code;
 use crate::kernel::lang::Lang;
 use crate::kernel::report::{Fact, FactValue, ReportDocument, Section};
 use crate::kernel::text::{Key, Text};
-use crate::kernel::code::Code;
 use crate::notifications::Bilingual;
 
 /// Everything the report says.
@@ -33,13 +33,25 @@ fn date(at: OffsetDateTime) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
-/// Splits a long text into its paragraphs (blank lines separate them).
+/// Splits a long text into its paragraphs: lines that are blank (or only spaces) separate them,
+/// whatever the line endings.
 fn paragraphs(text: &str) -> Vec<String> {
-    text.split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(str::to_owned)
-        .collect()
+    let mut out: Vec<String> = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() {
+            if !current.is_empty() {
+                out.push(current.join("\n"));
+                current.clear();
+            }
+        } else {
+            current.push(line);
+        }
+    }
+    if !current.is_empty() {
+        out.push(current.join("\n"));
+    }
+    out
 }
 
 /// The report in `lang`.
@@ -110,5 +122,19 @@ pub fn document(content: &ReportContent<'_>, lang: Lang) -> ReportDocument {
                 .with("date", date(content.completed))
                 .with("issuer", lang.pick(&content.issuer.en, &content.issuer.ar)),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::paragraphs;
+
+    #[test]
+    fn blank_lines_separate_paragraphs_whatever_the_line_endings() {
+        assert_eq!(
+            paragraphs("First line\r\nsame paragraph\r\n  \r\nSecond\n\n\n Third "),
+            ["First line\nsame paragraph", "Second", "Third"]
+        );
+        assert!(paragraphs(" \n ").is_empty());
     }
 }
