@@ -1,15 +1,17 @@
 //! [`CaseRepository`]: review cases and their timeline. Every change is written in one transaction
-//! with the timeline entries and outbox notifications it causes.
+//! with the timeline entries and outbox notifications it causes; a change of an existing case goes
+//! through `commit` (with its assignments and payment), the administrators' filter is in
+//! `case_list`.
 
 use diesel::prelude::*;
 use domain::Cause;
+use domain::kernel::blob::BlobKey;
 use domain::kernel::code::Code;
 use domain::kernel::ids::{ActorId, CaseId};
-use domain::kernel::text::Key;
 use domain::notifications::Notification;
 use domain::second_opinion::{
-    ActorRole, CaseRepository, CaseStatus, Gender, MedicalDocument, PatientAge, ReviewCase,
-    TimelineEntry, TimelineEvent,
+    ActorRole, CaseCommit, CaseFilter, CaseRepository, CaseStatus, Gender, MedicalDocument,
+    PatientAge, ReportKeys, ReviewCase, TimelineEntry, TimelineEvent,
 };
 use time::OffsetDateTime;
 
@@ -17,16 +19,19 @@ use crate::connection::{DbConnection, Store, on_backend, write_transaction};
 use crate::error::StoreError;
 use crate::outbox::{OutboxValues, enqueue};
 use crate::schema::{case_timeline, review_cases, user_case_counts};
-use crate::sql::{count, id_text, parse_id, parse_json, parse_stored, parse_timestamp, timestamp};
+use crate::sql::{
+    count, id_text, parse_id, parse_json, parse_optional_timestamp, parse_stored, parse_timestamp,
+    timestamp,
+};
 
-/// Cases per statement of [`Store::insert_cases_bulk`]: 500 rows of 16 columns are 8,000 bind
+/// Cases per statement of [`Store::insert_cases_bulk`]: 500 rows of 21 columns are 10,500 bind
 /// parameters, well under both backends' limits (SQLite 32,766; PostgreSQL 65,535).
 const BULK_CHUNK: usize = 500;
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = review_cases)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
-struct CaseRow {
+pub(crate) struct CaseRow {
     case_id: String,
     user_id: String,
     rt_id: String,
@@ -43,6 +48,36 @@ struct CaseRow {
     version: i64,
     created_date: String,
     updated_date: String,
+    doctors_assigned_date: Option<String>,
+    summary: Option<String>,
+    completed_date: Option<String>,
+    report_key_en: Option<String>,
+    report_key_ar: Option<String>,
+}
+
+/// The report's keys as stored: both or neither.
+fn report_keys(
+    owner: &str,
+    en: Option<String>,
+    ar: Option<String>,
+) -> domain::Result<Option<ReportKeys>> {
+    let key = |lang: &str, raw: &str| {
+        BlobKey::parse(raw).map_err(|_| {
+            domain::Error::Internal(Cause::new(format!(
+                "stored report_key_{lang} {raw:?} of {owner} is not a blob key"
+            )))
+        })
+    };
+    match (en, ar) {
+        (None, None) => Ok(None),
+        (Some(en), Some(ar)) => Ok(Some(ReportKeys {
+            en: key("en", &en)?,
+            ar: key("ar", &ar)?,
+        })),
+        _ => Err(domain::Error::Internal(Cause::new(format!(
+            "stored report keys of {owner} are incomplete: one language only"
+        )))),
+    }
 }
 
 impl TryFrom<CaseRow> for ReviewCase {
@@ -77,6 +112,10 @@ impl TryFrom<CaseRow> for ReviewCase {
             version: row.version,
             created_date: parse_timestamp(&row.created_date)?,
             updated_date: parse_timestamp(&row.updated_date)?,
+            doctors_assigned_date: parse_optional_timestamp(row.doctors_assigned_date.as_deref())?,
+            summary: row.summary,
+            completed_date: parse_optional_timestamp(row.completed_date.as_deref())?,
+            report: report_keys(&owner, row.report_key_en, row.report_key_ar)?,
             user_id: ActorId::from_stored(row.user_id),
         })
     }
@@ -92,8 +131,8 @@ impl TryFrom<CaseRow> for ReviewCase {
     treat_none_as_null = true,
     treat_none_as_default_value = false
 )]
-struct CaseValues<'a> {
-    case_id: String,
+pub(crate) struct CaseValues<'a> {
+    pub(crate) case_id: String,
     #[diesel(skip_update)]
     user_id: &'a str,
     rt_id: String,
@@ -111,6 +150,11 @@ struct CaseValues<'a> {
     #[diesel(skip_update)]
     created_date: String,
     updated_date: String,
+    doctors_assigned_date: Option<String>,
+    summary: Option<&'a str>,
+    completed_date: Option<String>,
+    report_key_en: Option<&'a str>,
+    report_key_ar: Option<&'a str>,
 }
 
 impl<'a> From<&'a ReviewCase> for CaseValues<'a> {
@@ -132,6 +176,11 @@ impl<'a> From<&'a ReviewCase> for CaseValues<'a> {
             version: case.version,
             created_date: timestamp(case.created_date),
             updated_date: timestamp(case.updated_date),
+            doctors_assigned_date: case.doctors_assigned_date.map(timestamp),
+            summary: case.summary.as_deref(),
+            completed_date: case.completed_date.map(timestamp),
+            report_key_en: case.report.as_ref().map(|r| r.en.as_str()),
+            report_key_ar: case.report.as_ref().map(|r| r.ar.as_str()),
         }
     }
 }
@@ -223,13 +272,13 @@ impl<'a> From<&'a TimelineEntry> for TimelineValues<'a> {
 }
 
 /// What a case's timeline and notifications become on the way into the database.
-struct SideEffects<'a> {
+pub(crate) struct SideEffects<'a> {
     timeline: Vec<TimelineValues<'a>>,
     notifications: Vec<OutboxValues<'a>>,
 }
 
 impl<'a> SideEffects<'a> {
-    fn new(timeline: &'a [TimelineEntry], notifications: &'a [Notification]) -> Self {
+    pub(crate) fn new(timeline: &'a [TimelineEntry], notifications: &'a [Notification]) -> Self {
         SideEffects {
             timeline: timeline.iter().map(TimelineValues::from).collect(),
             notifications: notifications.iter().map(OutboxValues::from).collect(),
@@ -237,7 +286,7 @@ impl<'a> SideEffects<'a> {
     }
 
     /// Writes them on `conn`, inside the caller's transaction.
-    fn write(&self, conn: &mut DbConnection) -> Result<(), StoreError> {
+    pub(crate) fn write(&self, conn: &mut DbConnection) -> Result<(), StoreError> {
         if !self.timeline.is_empty() {
             let insert = diesel::insert_into(case_timeline::table).values(&self.timeline);
             on_backend!(conn, |conn| insert.execute(conn))?;
@@ -258,14 +307,6 @@ fn count_cases(conn: &mut DbConnection, user_id: &str, added: i64) -> Result<(),
         .set(user_case_counts::total.eq(user_case_counts::total + added));
     on_backend!(conn, |c| upsert.execute(c))?;
     Ok(())
-}
-
-/// How a conditional update of a case ended.
-enum Update {
-    Written,
-    /// The case exists with another version.
-    Stale,
-    Missing,
 }
 
 impl Store {
@@ -324,39 +365,12 @@ impl CaseRepository for Store {
         timeline: &[TimelineEntry],
         notifications: &[Notification],
     ) -> domain::Result<()> {
-        let values = CaseValues::from(case);
-        let effects = SideEffects::new(timeline, notifications);
-        let outcome = self.with_conn(|db| {
-            write_transaction(db, |conn| {
-                let updated = diesel::update(
-                    review_cases::table
-                        .filter(review_cases::case_id.eq(&values.case_id))
-                        .filter(review_cases::version.eq(expected_version)),
-                )
-                .set(&values)
-                .execute(conn)?;
-                if updated == 0 {
-                    let exists = review_cases::table
-                        .find(&values.case_id)
-                        .select(review_cases::case_id)
-                        .get_result::<String>(conn)
-                        .optional()?
-                        .is_some();
-                    return Ok(if exists {
-                        Update::Stale
-                    } else {
-                        Update::Missing
-                    });
-                }
-                effects.write(conn)?;
-                Ok(Update::Written)
-            })
-        })?;
-        match outcome {
-            Update::Written => Ok(()),
-            Update::Stale => Err(domain::Error::conflict(Key::CaseChanged)),
-            Update::Missing => Err(domain::Error::not_found(Key::CaseNotFound)),
-        }
+        // One write path: an update is a commit of the case, its timeline and notifications only.
+        self.commit(&CaseCommit {
+            timeline: timeline.to_vec(),
+            notifications: notifications.to_vec(),
+            ..CaseCommit::of(case.clone(), expected_version)
+        })
     }
 
     fn find(&self, id: CaseId) -> domain::Result<Option<ReviewCase>> {
@@ -500,5 +514,38 @@ impl CaseRepository for Store {
             .execute(conn)?)
         })?;
         Ok(released > 0)
+    }
+
+    fn commit(&self, commit: &CaseCommit) -> domain::Result<()> {
+        crate::commit::commit(self, commit)
+    }
+
+    fn list_cases(
+        &self,
+        filter: &CaseFilter,
+        limit: i64,
+        offset: i64,
+    ) -> domain::Result<Vec<ReviewCase>> {
+        let rows = self.with_conn(|conn| {
+            Ok(crate::case_list::cases_matching(filter)
+                .order((
+                    review_cases::created_date.desc(),
+                    review_cases::case_id.desc(),
+                ))
+                .limit(limit)
+                .offset(offset)
+                .select(CaseRow::as_select())
+                .load(conn)?)
+        })?;
+        rows.into_iter().map(ReviewCase::try_from).collect()
+    }
+
+    fn count_cases(&self, filter: &CaseFilter) -> domain::Result<u64> {
+        let n = self.with_conn(|conn| {
+            Ok(crate::case_list::cases_matching(filter)
+                .select(diesel::dsl::count_star())
+                .get_result::<i64>(conn)?)
+        })?;
+        Ok(count(n))
     }
 }

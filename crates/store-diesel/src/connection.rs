@@ -59,10 +59,13 @@ pub(crate) use on_backend;
 /// a transaction that read before writing fails with `database is locked` at once, without waiting,
 /// when another connection wrote in between; with the lock taken first, concurrent writers simply
 /// queue. PostgreSQL locks rows as it goes and needs nothing special.
-pub(crate) fn write_transaction<T>(
+///
+/// `work` may fail with an error of its own (`E`), e.g. to roll back with a reason the domain reads;
+/// database errors convert into it.
+pub(crate) fn write_transaction<T, E: From<diesel::result::Error>>(
     db: &mut DbConnection,
-    work: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
-) -> Result<T, StoreError> {
+    work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E> {
     let DbConnection::Sqlite(sqlite) = db else {
         return db.transaction(work);
     };

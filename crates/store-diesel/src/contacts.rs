@@ -1,4 +1,5 @@
-//! [`ContactDirectory`]: how to reach users, as they told us.
+//! [`ContactDirectory`]: how to reach users, as they told us, and providers, as the
+//! administrators did.
 
 use diesel::prelude::*;
 use domain::kernel::ids::ActorId;
@@ -6,21 +7,31 @@ use domain::notifications::{Contact, ContactDirectory};
 use time::OffsetDateTime;
 
 use crate::connection::{Store, on_backend};
-use crate::schema::user_contacts;
+use crate::schema::{providers, user_contacts};
 use crate::sql::timestamp;
 
 impl ContactDirectory for Store {
+    /// What the person saved; for someone who never saved anything, a provider's email as the
+    /// administrators (or the directory sync) gave it.
     fn contact(&self, recipient_id: &ActorId) -> domain::Result<Contact> {
+        let id = recipient_id.as_str();
         let email = self.with_conn(|conn| {
-            Ok(user_contacts::table
-                .find(recipient_id.as_str())
+            let saved = user_contacts::table
+                .find(id)
                 .select(user_contacts::email)
                 .get_result::<Option<String>>(conn)
-                .optional()?)
+                .optional()?;
+            if let Some(saved) = saved {
+                return Ok(saved);
+            }
+            Ok(providers::table
+                .find(id)
+                .select(providers::email)
+                .get_result::<Option<String>>(conn)
+                .optional()?
+                .flatten())
         })?;
-        Ok(Contact {
-            email: email.flatten(),
-        })
+        Ok(Contact { email })
     }
 
     fn save_contact(

@@ -13,9 +13,12 @@
 //! [`Store`] is the entry point: it owns the connection pool, runs the embedded migrations
 //! (`migrations/sqlite` and `migrations/postgres` at the workspace root) and implements the ports.
 
+mod assignments;
 mod cache;
+mod case_list;
 mod cases;
 mod catalogue;
+mod commit;
 mod connection;
 mod contacts;
 mod error;
@@ -23,6 +26,8 @@ mod events;
 mod metrics;
 mod migrations;
 mod outbox;
+mod payments;
+mod providers;
 mod revocation;
 mod schema;
 mod sql;

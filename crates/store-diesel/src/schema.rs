@@ -57,6 +57,11 @@ diesel::table! {
         version -> BigInt,
         created_date -> Text,
         updated_date -> Text,
+        doctors_assigned_date -> Nullable<Text>,
+        summary -> Nullable<Text>,
+        completed_date -> Nullable<Text>,
+        report_key_en -> Nullable<Text>,
+        report_key_ar -> Nullable<Text>,
     }
 }
 
@@ -69,6 +74,10 @@ diesel::table! {
         created_date -> Text,
         active -> Bool,
         is_coordinator -> Bool,
+        requested_date -> Nullable<Text>,
+        answered_date -> Nullable<Text>,
+        opinion -> Nullable<Text>,
+        opinion_date -> Nullable<Text>,
     }
 }
 
@@ -128,3 +137,59 @@ diesel::table! {
         total -> BigInt,
     }
 }
+
+diesel::table! {
+    providers (provider_id) {
+        provider_id -> Text,
+        name_en -> Text,
+        name_ar -> Text,
+        speciality_en -> Text,
+        speciality_ar -> Text,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        lang -> Text,
+        active -> Bool,
+        created_date -> Text,
+        updated_date -> Text,
+    }
+}
+
+diesel::table! {
+    case_coordinators (provider_id, dc_id) {
+        provider_id -> Text,
+        dc_id -> Text,
+    }
+}
+
+diesel::table! {
+    sop_doctors (provider_id, dc_id) {
+        provider_id -> Text,
+        dc_id -> Text,
+    }
+}
+
+diesel::table! {
+    payments (payment_id) {
+        payment_id -> Text,
+        case_id -> Text,
+        amount_minor -> BigInt,
+        currency -> Text,
+        status -> Text,
+        url -> Text,
+        created_date -> Text,
+        paid_date -> Nullable<Text>,
+        paid_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    payment_events (event_id) {
+        event_id -> Text,
+        payment_id -> Text,
+        received_date -> Text,
+    }
+}
+
+diesel::joinable!(case_coordinators -> providers (provider_id));
+diesel::joinable!(sop_doctors -> providers (provider_id));
+diesel::allow_tables_to_appear_in_same_query!(providers, case_coordinators, sop_doctors);

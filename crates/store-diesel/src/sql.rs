@@ -1,7 +1,7 @@
 //! Small pieces every repository shares: portable SQL functions, `LIKE` patterns, and the text forms
 //! of ids and timestamps.
 
-use diesel::sql_types::Text;
+use diesel::sql_types::{Nullable, Text};
 use domain::Cause;
 use domain::kernel::code::Code;
 use serde::de::DeserializeOwned;
@@ -16,6 +16,12 @@ diesel::define_sql_function! {
     /// SQL `lower`: ASCII folding on SQLite, Unicode folding on PostgreSQL (a superset, so a
     /// search never matches less there).
     fn lower(x: Text) -> Text;
+}
+
+diesel::define_sql_function! {
+    /// [`lower`] of a nullable column: `NULL` stays `NULL` (and matches no pattern).
+    #[sql_name = "lower"]
+    fn lower_nullable(x: Nullable<Text>) -> Nullable<Text>;
 }
 
 /// A `LIKE` pattern matching `needle` anywhere, with the user's `%`, `_` and `\` taken literally.

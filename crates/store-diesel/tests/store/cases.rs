@@ -1,12 +1,13 @@
 //! [`CaseRepository`]: cases, their timeline and the notifications written with them. The draft
 //! reminder's part is in `reminders`.
 
+use domain::kernel::blob::BlobKey;
 use domain::kernel::code::Code;
 use domain::kernel::ids::CaseId;
 use domain::kernel::lang::Lang;
 use domain::notifications::{DeliveryStatus, NotificationKind, OutboxRepository};
 use domain::second_opinion::{
-    CaseRepository, CaseStatus, Gender, PatientAge, ReviewCase, TimelineEvent,
+    CaseRepository, CaseStatus, Gender, PatientAge, ReportKeys, ReviewCase, TimelineEvent,
 };
 
 use crate::fixtures::{self, case_ids, document, draft, entry, notification};
@@ -27,6 +28,13 @@ on_each_backend!(a_case_round_trips_with_every_field, |db| {
     full.is_notified = true;
     full.version = 7;
     full.updated_date = datetime!(2026-12-01 08:30:00.000001 UTC);
+    full.doctors_assigned_date = Some(at(60));
+    full.summary = Some("Both specialists agree: \"no surgery\". لا جراحة".to_owned());
+    full.completed_date = Some(at(120));
+    full.report = Some(ReportKeys {
+        en: BlobKey::parse("reports/x/second-opinion-en.pdf").unwrap(),
+        ar: BlobKey::parse("reports/x/second-opinion-ar.pdf").unwrap(),
+    });
     fixtures::insert(store, &full);
 
     let bare = draft(cat, "patient-1", at(1));

@@ -9,14 +9,19 @@
 mod support;
 mod fixtures;
 
+mod assignments;
+mod case_list;
 mod cases;
 mod catalogue;
+mod commit;
 mod connect;
 mod contacts;
 mod memory;
 mod migrations;
 mod outbox;
 mod parity;
+mod payments;
 mod plans;
+mod providers;
 mod reminders;
 mod revocation;

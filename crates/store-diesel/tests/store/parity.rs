@@ -10,8 +10,9 @@ use crate::support::*;
 
 /// Per table: column name → (normalized type, nullable, in the primary key).
 type Columns = BTreeMap<String, BTreeMap<String, (String, bool, bool)>>;
-/// Per table: index name → unique (primary keys excluded).
-type Indexes = BTreeMap<String, BTreeMap<String, bool>>;
+/// Per table: index name → (unique, partial) (primary keys excluded). A partial index's predicate
+/// is not compared: each backend prints it its own way.
+type Indexes = BTreeMap<String, BTreeMap<String, (bool, bool)>>;
 
 const MIGRATIONS_TABLE: &str = "__diesel_schema_migrations";
 
@@ -41,6 +42,8 @@ struct SqliteIndex {
     unique: i32,
     #[diesel(sql_type = Text)]
     origin: String,
+    #[diesel(sql_type = Integer)]
+    partial: i32,
 }
 
 #[derive(QueryableByName)]
@@ -61,6 +64,8 @@ struct PgIndex {
     name: String,
     #[diesel(sql_type = Bool)]
     unique: bool,
+    #[diesel(sql_type = Bool)]
+    partial: bool,
 }
 
 fn normalize(declared: &str) -> String {
@@ -108,7 +113,7 @@ fn sqlite_schema(path: &str) -> (Columns, Indexes) {
             table,
             idx.into_iter()
                 .filter(|i| i.origin != "pk")
-                .map(|i| (i.name, i.unique != 0))
+                .map(|i| (i.name, (i.unique != 0, i.partial != 0)))
                 .collect(),
         );
     }
@@ -149,7 +154,8 @@ fn postgres_schema(url: &str) -> (Columns, Indexes) {
                 .collect(),
         );
         let idx: Vec<PgIndex> = diesel::sql_query(
-            "SELECT i.relname::text AS name, x.indisunique AS unique \
+            "SELECT i.relname::text AS name, x.indisunique AS unique, \
+                    x.indpred IS NOT NULL AS partial \
              FROM pg_index x \
              JOIN pg_class i ON i.oid = x.indexrelid \
              JOIN pg_class t ON t.oid = x.indrelid \
@@ -159,7 +165,12 @@ fn postgres_schema(url: &str) -> (Columns, Indexes) {
         .bind::<Text, _>(&table)
         .load(&mut conn)
         .unwrap();
-        indexes.insert(table, idx.into_iter().map(|i| (i.name, i.unique)).collect());
+        indexes.insert(
+            table,
+            idx.into_iter()
+                .map(|i| (i.name, (i.unique, i.partial)))
+                .collect(),
+        );
     }
     (columns, indexes)
 }
@@ -183,13 +194,39 @@ fn sqlite_and_postgres_schemas_match() {
         "case_timeline",
         "notification_outbox",
         "user_contacts",
+        "providers",
+        "case_coordinators",
+        "sop_doctors",
+        "payments",
+        "payment_events",
     ] {
         assert!(sqlite_columns.contains_key(table), "{table}");
     }
     assert_eq!(
         sqlite_indexes["review_cases"].keys().collect::<Vec<_>>(),
-        ["review_cases_reminder", "review_cases_user_created"]
+        [
+            "review_cases_created",
+            "review_cases_reminder",
+            "review_cases_status_created",
+            "review_cases_user_created"
+        ]
     );
+    // One active coordinator per case, a provider once actively on a case: unique and partial.
+    let partial_unique = (true, true);
+    assert_eq!(
+        sqlite_indexes["second_opinions"]["second_opinions_one_coordinator"],
+        partial_unique
+    );
+    assert_eq!(
+        sqlite_indexes["second_opinions"]["second_opinions_active_doctor"],
+        partial_unique
+    );
+    assert_eq!(sqlite_indexes["payments"]["payments_case"], (true, false));
+    // Composite primary keys.
+    for table in ["case_coordinators", "sop_doctors"] {
+        assert!(sqlite_columns[table]["provider_id"].2, "{table}");
+        assert!(sqlite_columns[table]["dc_id"].2, "{table}");
+    }
     assert_eq!(
         sqlite_columns.keys().collect::<Vec<_>>(),
         pg_columns.keys().collect::<Vec<_>>(),

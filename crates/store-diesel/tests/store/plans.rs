@@ -1,8 +1,10 @@
-//! The patient's case list must stay a short index walk however large the table grows.
+//! The patient's case list, and the administrators' first page, must stay a short index walk
+//! however large the table grows.
 
 use diesel::prelude::*;
 use diesel::sql_types::Text;
-use domain::second_opinion::{CaseRepository, ReviewCase};
+use domain::kernel::code::Code;
+use domain::second_opinion::{CaseFilter, CaseRepository, CaseStatus, ReviewCase};
 
 use crate::fixtures::{self, draft};
 use crate::support::*;
@@ -97,4 +99,67 @@ on_each_backend!(the_patient_list_walks_the_user_index, |db| {
     eprintln!("{}: last page in {:?}", db.backend(), started.elapsed());
     assert_eq!(page.len(), 20);
     assert_eq!(store.count_for_user(&user).unwrap(), CASES_PER_USER as u64);
+});
+
+const ADMIN_CASES: usize = 30_000;
+
+/// What the store runs for `list_cases`' first page, of one status or all.
+fn admin_query(status: Option<CaseStatus>) -> String {
+    let filter = status.map_or(String::new(), |s| {
+        format!("WHERE status = '{}' ", s.as_str())
+    });
+    format!("SELECT * FROM review_cases {filter}ORDER BY created_date DESC, case_id DESC LIMIT 20")
+}
+
+on_each_backend!(the_admin_list_first_page_walks_an_index, |db| {
+    let store = &db.store;
+    let cat = fixtures::catalogue(store);
+    let statuses = [
+        CaseStatus::Draft,
+        CaseStatus::Review,
+        CaseStatus::AwaitingPayment,
+        CaseStatus::Paid,
+        CaseStatus::DoctorsAssigned,
+        CaseStatus::Completed,
+    ];
+    let cases: Vec<ReviewCase> = (0..ADMIN_CASES)
+        .map(|i| {
+            let mut case = draft(
+                cat,
+                &format!("user-{}", i % USERS),
+                at((i as i64 * 7_919) % 500_000),
+            );
+            case.status = statuses[i % statuses.len()];
+            case
+        })
+        .collect();
+    store.insert_cases_bulk(&cases).unwrap();
+    raw_sql(&db, "ANALYZE");
+
+    for (status, index) in [
+        (None, "review_cases_created"),
+        (Some(CaseStatus::Review), "review_cases_status_created"),
+    ] {
+        let plan = plan(&db, &admin_query(status));
+        eprintln!("{} ({status:?}):\n{plan}", db.backend());
+        assert!(plan.contains(index), "{plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+        assert!(!plan.contains("Sort"), "{plan}");
+    }
+
+    let review = CaseFilter {
+        status: Some(CaseStatus::Review),
+        ..CaseFilter::default()
+    };
+    let page = store.list_cases(&review, 20, 0).unwrap();
+    assert_eq!(page.len(), 20);
+    assert!(page.iter().all(|c| c.status == CaseStatus::Review));
+    assert!(
+        page.windows(2)
+            .all(|w| (w[0].created_date, w[0].id) > (w[1].created_date, w[1].id))
+    );
+    assert_eq!(
+        store.count_cases(&review).unwrap(),
+        (ADMIN_CASES / statuses.len()) as u64
+    );
 });
