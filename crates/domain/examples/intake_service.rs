@@ -61,7 +61,7 @@ impl CatalogueRepository for MemoryCatalogue {
             .filter(|r| matches(r.active, [&r.name_en, &r.name_ar], filter))
             .cloned()
             .collect();
-        found.sort_by(|a, b| b.created_date.cmp(&a.created_date));
+        found.sort_by_key(|c| std::cmp::Reverse(c.created_date));
         Ok(page(found, limit, offset))
     }
 
@@ -210,7 +210,7 @@ impl CaseRepository for MemoryCases {
             .filter(|c| &c.user_id == user_id)
             .cloned()
             .collect();
-        mine.sort_by(|a, b| b.created_date.cmp(&a.created_date));
+        mine.sort_by_key(|c| std::cmp::Reverse(c.created_date));
         Ok(page(mine, limit, offset))
     }
 
@@ -275,7 +275,7 @@ impl CaseRepository for MemoryCases {
             .filter(|c| filter.status.is_none_or(|s| s == c.status))
             .cloned()
             .collect();
-        found.sort_by(|a, b| b.created_date.cmp(&a.created_date));
+        found.sort_by_key(|c| std::cmp::Reverse(c.created_date));
         Ok(page(found, limit, offset))
     }
 

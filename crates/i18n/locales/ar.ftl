@@ -18,6 +18,20 @@ disease-category-activated = تم تفعيل التخصص الطبي
 disease-category-deactivated = تم إيقاف التخصص الطبي
 drafts-processed = تمت معالجة تذكيرات المسودات بنجاح
 notification-queued = تمت جدولة الإشعار لإرساله من جديد
+doctor-assigned-to-case = عُيّن الطبيب للحالة
+requested-documents-updated = تم تحديث المستندات المطلوبة
+opinion-saved = تم إرسال الرأي الطبي
+summary-saved = تم إرسال الملخص؛ اكتملت الحالة وتقريرها جاهز
+coordinator-assigned-to-case = عُيّن المنسق للحالة
+case-rejected-ok = تم رفض الحالة
+payment-confirmed = تم تأكيد الدفع
+provider-created = تمت إضافة الطبيب
+provider-updated = تم تحديث بيانات الطبيب
+provider-activated = تم تفعيل الطبيب
+provider-deactivated = تم إيقاف الطبيب
+providers-synced = تمت مزامنة بيانات الأطباء
+eligibility-updated = تم تحديث صلاحيات الطبيب
+documents-provided-ok = أُضيفت المستندات إلى الحالة
 
 ## Not found
 
@@ -96,6 +110,7 @@ invalid-documents-total = { PLURAL($max) ->
 invalid-page-too-large = { $field } كبير جدًا
 invalid-min-one = يجب أن يكون { $field } واحدًا أو أكثر
 invalid-email = يجب أن يكون { $field } عنوانًا صحيحًا مثل name@example.org
+invalid-date = يجب أن يكون { $field } تاريخًا بصيغة 2026-01-31
 inactive-review-type = { $field } الذي اخترته غير متاح حاليًا
 inactive-disease-category = { $field } الذي اخترته غير متاح حاليًا
 rule-length-between = { PLURAL($max) ->
@@ -185,6 +200,19 @@ field-name = { $value ->
     [ttl] مدة صلاحية الرمز
     [roles] الأدوار
     [aud] الخدمة المقصودة بالرمز
+    [doctor_id] معرّف الطبيب
+    [sop_id] رقم التكليف
+    [opinion] الرأي الطبي
+    [summary] الملخص النهائي
+    [reject_reason] سبب الرفض
+    [requested_documents] المستندات المطلوبة
+    [created_from] تاريخ الإنشاء من
+    [created_to] تاريخ الإنشاء إلى
+    [phone] رقم الهاتف
+    [lang] اللغة
+    [coordinator] المنسق
+    [payment_id] رقم الدفعة
+    [providers] قائمة الأطباء
    *[other] { $value }
 }
 case-status-name = { $value ->

@@ -18,6 +18,20 @@ disease-category-activated = Disease category activated
 disease-category-deactivated = Disease category deactivated
 drafts-processed = Draft notifications processed successfully
 notification-queued = Notification queued for delivery
+doctor-assigned-to-case = Doctor assigned to case
+requested-documents-updated = Requested documents updated
+opinion-saved = Opinion submitted
+summary-saved = Summary submitted; the case is completed and its report is ready
+coordinator-assigned-to-case = Coordinator assigned to case
+case-rejected-ok = Case rejected
+payment-confirmed = Payment confirmed
+provider-created = Provider created
+provider-updated = Provider updated
+provider-activated = Provider activated
+provider-deactivated = Provider deactivated
+providers-synced = Providers synced
+eligibility-updated = Eligibility updated
+documents-provided-ok = Documents added to the case
 
 ## Not found
 
@@ -75,6 +89,7 @@ invalid-documents-total = A case holds at most { $max } medical documents: it ha
 invalid-page-too-large = { $field } is too large
 invalid-min-one = { $field } must be 1 or more
 invalid-email = { $field } must be an address like name@example.org
+invalid-date = { $field } must be a date like 2026-01-31
 inactive-review-type = { $field } is not an active review type
 inactive-disease-category = { $field } is not an active disease category
 rule-length-between = { $field }: must be { $min } to { $max } characters

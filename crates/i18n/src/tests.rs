@@ -79,7 +79,10 @@ fn sample(key: Key) -> Text {
         .with("url", "https://pay.example.org/checkout/1")
         .with("amount", "900")
         .with("currency", "USD")
-        .with("documents", Arg::Items(vec!["ECG".into(), "MRI report".into()]))
+        .with(
+            "documents",
+            Arg::Items(vec!["ECG".into(), "MRI report".into()]),
+        )
         .with("reason", "The documents are unreadable")
         .with("case_id", "0193a1c0-0000-7000-8000-00000000ca5e")
 }

@@ -140,7 +140,10 @@ impl ActorId {
     /// Any non-empty id of at most 128 characters without control characters.
     pub fn parse(raw: &str) -> Result<Self> {
         let trimmed = raw.trim();
-        if trimmed.is_empty() || trimmed.len() > 128 || trimmed.chars().any(char::is_control) {
+        if trimmed.is_empty()
+            || trimmed.chars().count() > 128
+            || trimmed.chars().any(char::is_control)
+        {
             return Err(Error::field(FieldError::new(
                 "sub",
                 "format",

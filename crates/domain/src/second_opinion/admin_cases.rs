@@ -3,6 +3,9 @@
 
 use std::sync::Arc;
 
+use time::Date;
+use time::macros::format_description;
+
 use super::assignment::{Assignment, parse_requested};
 use super::case::{
     ActorRole, CaseCommit, CaseFilter, PaymentConfirmation, ReviewCase, TimelineEntry,
@@ -12,7 +15,8 @@ use super::flow::{CaseFlow, case_not_found, not_eligible};
 use super::payment::{PaidBy, Payment, PaymentGateway, PaymentStatus};
 use super::provider::{Eligibility, Provider};
 use super::status::{CaseAction, CaseStatus};
-use crate::kernel::ids::{ActorId, PaymentId, SopId};
+use crate::kernel::code::Code;
+use crate::kernel::ids::{ActorId, DiseaseCategoryId, PaymentId, ReviewTypeId, SopId};
 use crate::kernel::paging::{Page, PageRequest};
 use crate::kernel::text::{Key, Text};
 use crate::notifications::{
@@ -38,6 +42,110 @@ pub struct CoordinatorOutcome {
     pub case: ReviewCase,
     pub assignment: Assignment,
     pub payment: Payment,
+}
+
+/// An administrator's case search as the client sent it; every part is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseQuery {
+    pub status: Option<String>,
+    pub dc_id: Option<String>,
+    pub rt_id: Option<String>,
+    /// Part of the patient's id or of the medical history; blank is no filter.
+    pub q: Option<String>,
+    /// A day (`2026-01-31`, UTC), inclusive.
+    pub created_from: Option<String>,
+    /// A day, inclusive.
+    pub created_to: Option<String>,
+}
+
+impl CaseQuery {
+    /// The filter it asks for; every wrong part is named at once.
+    pub fn filter(&self) -> Result<CaseFilter> {
+        let mut errors = Vec::new();
+        let mut filter = CaseFilter::default();
+        if let Some(raw) = self.status.as_deref() {
+            filter.status = collect(&mut errors, CaseStatus::parse_field("status", raw))?;
+        }
+        if let Some(raw) = self.dc_id.as_deref() {
+            filter.dc_id = collect(&mut errors, DiseaseCategoryId::parse("dc_id", raw))?;
+        }
+        if let Some(raw) = self.rt_id.as_deref() {
+            filter.rt_id = collect(&mut errors, ReviewTypeId::parse("rt_id", raw))?;
+        }
+        filter.q = self
+            .q
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(str::to_owned);
+        let from = self
+            .created_from
+            .as_deref()
+            .map(|raw| day("created_from", raw));
+        let to = self.created_to.as_deref().map(|raw| day("created_to", raw));
+        if let (Some(Ok(from)), Some(Ok(to))) = (&from, &to)
+            && from > to
+        {
+            errors.push(FieldError::new(
+                "created_from",
+                "order",
+                Text::new(Key::RuleNotAfter)
+                    .field("field", "created_from")
+                    .field("other", "created_to"),
+            ));
+        }
+        match from {
+            Some(Ok(from)) => filter.created_from = Some(from.midnight().assume_utc()),
+            Some(Err(e)) => errors.push(e),
+            None => {}
+        }
+        match to {
+            // The day after the last one, as the list's exclusive bound; there is none after
+            // the last representable day, and then nothing is excluded.
+            Some(Ok(to)) => {
+                filter.created_before = to.next_day().map(|d| d.midnight().assume_utc())
+            }
+            Some(Err(e)) => errors.push(e),
+            None => {}
+        }
+        if errors.is_empty() {
+            Ok(filter)
+        } else {
+            Err(Error::Validation(errors))
+        }
+    }
+}
+
+/// Keeps a field's validation errors for later, so that every wrong field is named at once.
+fn collect<T>(errors: &mut Vec<FieldError>, parsed: Result<T>) -> Result<Option<T>> {
+    match parsed {
+        Ok(v) => Ok(Some(v)),
+        Err(Error::Validation(list)) => {
+            errors.extend(list);
+            Ok(None)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// A calendar day written exactly `YYYY-MM-DD` (RFC 3339's full-date).
+fn day(field: &str, raw: &str) -> std::result::Result<Date, FieldError> {
+    let format = format_description!("[year]-[month]-[day]");
+    let shaped = raw.len() == 10
+        && raw.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    shaped
+        .then(|| Date::parse(raw, &format).ok())
+        .flatten()
+        .ok_or_else(|| {
+            FieldError::new(
+                field,
+                "date",
+                Text::new(Key::InvalidDate).field("field", field),
+            )
+        })
 }
 
 /// The longest reason for a refusal.
@@ -222,8 +330,12 @@ impl AdminCaseService {
                 }),
             ));
         }
+        let mut timeline = vec![assigned, awaiting];
+        if !requested.is_empty() {
+            timeline.push(requested_entry(flow, &case, by, coordinator));
+        }
         let commit = CaseCommit {
-            timeline: vec![assigned, awaiting],
+            timeline,
             notifications,
             new_assignments: vec![assignment.clone()],
             new_payment: existing.is_none().then(|| payment.clone()),
@@ -314,8 +426,17 @@ impl AdminCaseService {
             Some(current.status),
             Some(coordinator.id.to_string()),
         );
+        let mut timeline = vec![entry];
+        if !requested.is_empty() {
+            timeline.push(requested_entry(
+                flow,
+                &case,
+                (admin, ActorRole::Admin),
+                coordinator,
+            ));
+        }
         let commit = CaseCommit {
-            timeline: vec![entry],
+            timeline,
             notifications,
             new_assignments: vec![assignment.clone()],
             changed_assignments: changed,
@@ -399,6 +520,22 @@ impl AdminCaseService {
                 .and_then(|_| Err(Error::internal(format!("case {} has no payment", case.id)))),
         }
     }
+}
+
+/// The timeline's note that documents were asked for on the coordinator's behalf.
+fn requested_entry(
+    flow: &CaseFlow,
+    case: &ReviewCase,
+    by: (&ActorId, ActorRole),
+    coordinator: &Provider,
+) -> TimelineEntry {
+    flow.entry(
+        case,
+        by,
+        TimelineEvent::DocumentsRequested,
+        Some(case.status),
+        Some(coordinator.id.to_string()),
+    )
 }
 
 /// The active specialists of the case's category, less its coordinator and those already on it.

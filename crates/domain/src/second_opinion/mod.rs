@@ -21,7 +21,7 @@ pub use catalogue::{
     NewDiseaseCategory, NewReviewType, ReviewType, ReviewTypeCard, ReviewTypePatch,
 };
 
-pub use admin_cases::{AdminCaseDetails, AdminCaseService, CoordinatorOutcome};
+pub use admin_cases::{AdminCaseDetails, AdminCaseService, CaseQuery, CoordinatorOutcome};
 pub use assignment::Assignment;
 pub use case::{
     ActorRole, AssignmentRepository, CaseCommit, CaseFilter, CaseRepository, Gender, MAX_DOCUMENTS,

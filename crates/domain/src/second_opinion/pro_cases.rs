@@ -81,6 +81,33 @@ impl ProCaseService {
         }
     }
 
+    /// A case the caller has a part in, with its timeline and its active assignments. Opinions are
+    /// shown to the coordinator, and to each specialist their own; others' are withheld.
+    pub fn details(
+        &self,
+        doctor: &ActorId,
+        case_id: &str,
+    ) -> Result<(ReviewCase, Vec<TimelineEntry>, Vec<Assignment>)> {
+        let case = self.case(doctor, case_id)?;
+        let coordinator = case.case_coordinator_id.as_ref() == Some(doctor);
+        let assignments = self
+            .flow
+            .assignments
+            .for_case(case.id)?
+            .into_iter()
+            .filter(|a| a.active)
+            .map(|a| {
+                if coordinator || &a.doctor_id == doctor {
+                    a
+                } else {
+                    Assignment { opinion: None, ..a }
+                }
+            })
+            .collect();
+        let timeline = self.flow.cases.timeline(case.id)?;
+        Ok((case, timeline, assignments))
+    }
+
     /// A case's timeline, for anyone with a part in it.
     pub fn timeline(&self, doctor: &ActorId, case_id: &str) -> Result<Vec<TimelineEntry>> {
         let case = self.case(doctor, case_id)?;
@@ -176,15 +203,25 @@ impl ProCaseService {
                     }),
                 ));
             }
-            let entry = flow.entry(
+            let mut timeline = vec![flow.entry(
                 &case,
                 (coordinator, ActorRole::Coordinator),
                 TimelineEvent::DoctorAssigned,
                 Some(current.status),
                 Some(doctor.id.to_string()),
-            );
+            )];
+            if !requested.is_empty() {
+                // Asked on the doctor's behalf: the request is theirs, as if they made it.
+                timeline.push(flow.entry(
+                    &case,
+                    (coordinator, ActorRole::Coordinator),
+                    TimelineEvent::DocumentsRequested,
+                    Some(status),
+                    Some(doctor.id.to_string()),
+                ));
+            }
             let commit = CaseCommit {
-                timeline: vec![entry],
+                timeline,
                 notifications,
                 new_assignments: vec![assignment.clone()],
                 ..CaseCommit::of(case, current.version)

@@ -60,11 +60,18 @@ fn assigns_first_coordinator(c: &CaseCommit) -> bool {
         && payment.url == format!("{CHECKOUT}{}", payment.id)
         && payment.paid_by.is_none()
         && c.paid.is_none()
-        && events(c)
+        && events(c)[..2]
             == [
                 TimelineEvent::CoordinatorAssigned,
                 TimelineEvent::AwaitingPayment,
             ]
+        // Documents asked for with the assignment are a request of the coordinator's.
+        && events(c)[2..]
+            == *if c.new_assignments[0].requested_documents.is_empty() {
+                &[][..]
+            } else {
+                &[TimelineEvent::DocumentsRequested][..]
+            }
         && c.timeline
             .iter()
             .all(|e| e.actor_id == admin() && e.actor_role == ActorRole::Admin)

@@ -10,6 +10,7 @@
 
 mod admin_cases;
 mod admin_decisions;
+mod case_query;
 mod patient_flow;
 mod payments;
 mod pro_cases;
