@@ -3,7 +3,8 @@
 //! It never fails extraction: the outcome is kept and handed over by [`JsonBody::parse`], which the
 //! handler calls after authentication. So a caller without a valid token always reads 401, never a
 //! hint about the body's shape. An empty body counts as `{}` (apps send no body where no field is
-//! required); an explicit non-JSON `Content-Type` is 415; an oversize body is 413.
+//! required); an explicit non-JSON `Content-Type` is 415; an oversize body is 413; a string holding
+//! the NUL character (`\u0000`) is 400, since no field takes one and PostgreSQL cannot store it.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -127,6 +128,63 @@ fn decode<T: DeserializeOwned, S>(
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, Key::BodyNotObject));
     }
-    serde_json::from_slice(bytes)
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, serde_error(&e)))
+    let value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, serde_error(&e)))?;
+    match nul_at(bytes) {
+        None => Ok(value),
+        Some((line, column)) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            Text::new(Key::InvalidBody)
+                .with("line", line)
+                .with("column", column)
+                .with(
+                    "detail",
+                    format!(
+                        "a string holds the NUL character (\\u0000) at line {line} column {column}"
+                    ),
+                ),
+        )),
+    }
+}
+
+/// Where a string of a JSON text holds the NUL character, as 1-based line and column. In JSON it can
+/// only be written `\u0000` (a raw NUL is malformed JSON).
+fn nul_at(bytes: &[u8]) -> Option<(usize, usize)> {
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\\' {
+            if bytes[i + 1..].starts_with(b"u0000") {
+                let before = &bytes[..i];
+                let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+                let column = i - before
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |n| n + 1)
+                    + 1;
+                return Some((line, column));
+            }
+            // An escape is two characters at least; `\\` must not start another.
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::surface::App;
+
+    #[test]
+    fn nul_characters_are_refused_wherever_they_are() {
+        assert_eq!(nul_at(br#"{"a": "x\u0000"}"#), Some((1, 9)));
+        assert_eq!(nul_at(b"{\n \"\\u0000\": 1}"), Some((2, 3)));
+        assert_eq!(nul_at(br#"{"a": "\\u0000", "b": "\u0001"}"#), None);
+        assert_eq!(nul_at(br#"{"a": "\\\u0000"}"#), Some((1, 10)));
+        let refused = decode::<serde_json::Value, App>(br#"{"q": "a\u0000"}"#, None).unwrap_err();
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+        assert!(decode::<serde_json::Value, App>(br#"{"q": "a\\u0000"}"#, None).is_ok());
+    }
 }

@@ -5,7 +5,10 @@ use domain::kernel::blob::BlobStore;
 use domain::kernel::health::Readiness;
 use domain::kernel::text::Translator;
 use domain::notifications::{ContactService, OutboxService};
-use domain::second_opinion::{CaseService, CatalogueService};
+use domain::second_opinion::{
+    AdminCaseService, CaseService, CatalogueService, PatientFlowService, PaymentService,
+    ProCaseService, ProviderService,
+};
 use prometheus_client::registry::Registry;
 
 use crate::metrics::HttpMetrics;
@@ -16,6 +19,12 @@ pub struct AppState {
     pub auth: AuthService,
     pub catalogue: CatalogueService,
     pub cases: CaseService,
+    /// The patient's side after submission: progress, document requests, the report.
+    pub patient_flow: PatientFlowService,
+    pub admin_cases: AdminCaseService,
+    pub pro_cases: ProCaseService,
+    pub providers: ProviderService,
+    pub payments: PaymentService,
     pub contacts: ContactService,
     pub outbox: OutboxService,
     pub readiness: Arc<dyn Readiness>,

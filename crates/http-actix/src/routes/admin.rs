@@ -23,6 +23,8 @@ use crate::money::{Amount, Price};
 use crate::state::AppState;
 use crate::surface::Admin;
 
+use super::wire::{Lengths, whole, whole_opt};
+
 type Result<T = HttpResponse> = std::result::Result<T, ApiError<Admin>>;
 type Body<T> = JsonBody<T, Admin>;
 type Data = web::Data<AppState>;
@@ -32,17 +34,26 @@ type Data = web::Data<AppState>;
 #[serde(deny_unknown_fields)]
 pub struct CatalogueListRequest {
     /// From 1; default 1.
+    #[serde(default, deserialize_with = "whole_opt")]
+    #[schema(minimum = 1, maximum = 4294967295u32)]
     pub page: Option<i64>,
-    /// Default 15, at most 100 (larger values are clamped).
+    /// From 1; default 15; values above 100 are taken as 100.
+    #[serde(default, deserialize_with = "whole_opt")]
+    #[schema(minimum = 1, maximum = 9223372036854775807i64)]
     pub page_size: Option<i64>,
-    /// true: active rows only; false: inactive only; absent: both.
+    /// true: active rows only; false: inactive only; absent or null: both.
     pub active: Option<bool>,
-    /// A part of the English or Arabic name, any case.
+    /// A part of the English or Arabic name, any case; trimmed, blank or null is no filter. At most
+    /// 100 characters.
+    #[schema(max_length = 100, pattern = r"^[^\u0000]*$")]
     pub q: Option<String>,
 }
 
 impl CatalogueListRequest {
     fn page(&self) -> Result<PageRequest> {
+        Lengths::new()
+            .at_most("q", self.q.as_deref(), 100)
+            .finish()?;
         Ok(PageRequest::from_client(
             self.page,
             self.page_size,
@@ -61,16 +72,24 @@ pub struct AdminReviewType {
     pub name_ar: String,
     pub description_en: String,
     pub description_ar: String,
+    #[schema(minimum = 1, maximum = 365)]
     pub min_review_days: i32,
+    #[schema(minimum = 1, maximum = 365)]
     pub max_review_days: i32,
+    #[schema(minimum = 1, maximum = 50)]
     pub doctor_count: i32,
     /// In major units of `currency`, e.g. 900 or 900.5.
-    #[schema(value_type = f64)]
+    #[schema(value_type = f64, minimum = 0, maximum = 1000000)]
     pub price: Price,
+    /// ISO 4217.
+    #[schema(pattern = r"^[A-Z]{3}$")]
     pub currency: String,
+    #[schema(pattern = r"^[a-z0-9_-]{1,40}$")]
     pub icon: Option<String>,
     pub active: bool,
+    #[schema(format = DateTime)]
     pub created_date: String,
+    #[schema(format = DateTime)]
     pub updated_date: String,
 }
 
@@ -95,27 +114,59 @@ impl From<ReviewType> for AdminReviewType {
     }
 }
 
+/// A new review type. Two rules span fields, so the document cannot state them and a request that
+/// breaks one is 400: `min_review_days` must not be above `max_review_days`, and `price` must have
+/// no more decimals than `currency`'s minor unit (2 for USD, 3 for KWD, 0 for JPY). Text is trimmed.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateReviewTypeRequest {
+    /// Unique ignoring ASCII case (409 otherwise).
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\u0000]*[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000][^\u0000]*$"
+    )]
     pub name_en: String,
+    /// Unique (409 otherwise).
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\u0000]*[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000][^\u0000]*$"
+    )]
     pub name_ar: String,
+    /// Default empty.
     #[serde(default)]
+    #[schema(max_length = 1000, pattern = r"^[^\u0000]*$")]
     pub description_en: String,
+    /// Default empty.
     #[serde(default)]
+    #[schema(max_length = 1000, pattern = r"^[^\u0000]*$")]
     pub description_ar: String,
     /// 1 to 365, not above `max_review_days`.
+    #[serde(deserialize_with = "whole")]
+    #[schema(minimum = 1, maximum = 365)]
     pub min_review_days: i32,
     /// 1 to 365.
+    #[serde(deserialize_with = "whole")]
+    #[schema(minimum = 1, maximum = 365)]
     pub max_review_days: i32,
     /// How many specialist doctors review a case: 1 to 50.
+    #[serde(deserialize_with = "whole")]
+    #[schema(minimum = 1, maximum = 50)]
     pub doctor_count: i32,
     /// 0 to 1,000,000, with at most as many decimals as the currency's minor unit (2 for USD).
     #[schema(value_type = f64, minimum = 0, maximum = 1000000)]
     pub price: Amount,
-    /// ISO 4217; default USD.
+    /// ISO 4217, three capital letters; default USD.
+    #[schema(
+        pattern = r"^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Z]{3}[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub currency: Option<String>,
-    /// An icon name (a-z, 0-9, `_`, `-`); patients see "document" when unset.
+    /// An icon name (1 to 40 of a-z, 0-9, `_`, `-`); patients see "document" when unset, empty or
+    /// null.
+    #[schema(
+        pattern = r"^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*([a-z0-9_-]{1,40}[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?$"
+    )]
     pub icon: Option<String>,
     /// Default true.
     pub active: Option<bool>,
@@ -124,26 +175,51 @@ pub struct CreateReviewTypeRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RtIdRequest {
+    #[schema(format = Uuid)]
     pub rt_id: String,
 }
 
-/// Absent fields keep their value. `icon: null` clears the icon.
+/// Absent (or null) fields keep their value; `icon: null` clears the icon. The same rules as creating
+/// apply to the result, including the two that span fields (400: `min_review_days` above
+/// `max_review_days`, or a `price` finer than its currency's minor unit).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateReviewTypeRequest {
+    #[schema(format = Uuid)]
     pub rt_id: String,
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\u0000]*[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000][^\u0000]*$"
+    )]
     pub name_en: Option<String>,
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\u0000]*[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000][^\u0000]*$"
+    )]
     pub name_ar: Option<String>,
+    #[schema(max_length = 1000, pattern = r"^[^\u0000]*$")]
     pub description_en: Option<String>,
+    #[schema(max_length = 1000, pattern = r"^[^\u0000]*$")]
     pub description_ar: Option<String>,
+    #[serde(default, deserialize_with = "whole_opt")]
+    #[schema(minimum = 1, maximum = 365)]
     pub min_review_days: Option<i32>,
+    #[serde(default, deserialize_with = "whole_opt")]
+    #[schema(minimum = 1, maximum = 365)]
     pub max_review_days: Option<i32>,
+    #[serde(default, deserialize_with = "whole_opt")]
+    #[schema(minimum = 1, maximum = 50)]
     pub doctor_count: Option<i32>,
     #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000)]
     pub price: Option<Amount>,
+    #[schema(
+        pattern = r"^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Z]{3}[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub currency: Option<String>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*([a-z0-9_-]{1,40}[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?$")]
     pub icon: Option<Option<String>>,
     pub active: Option<bool>,
 }
@@ -157,7 +233,7 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 
 /// Review types, all or filtered, paginated.
 #[utoipa::path(post, path = "/admin/review-types", tag = "admin", request_body = CatalogueListRequest,
-    responses((status = 200, body = EnvelopeAList<AdminReviewType>), (status = 400, body = ErrorA), (status = 401, body = ErrorA)),
+    responses((status = 200, body = EnvelopeAList<AdminReviewType>, description = "A page of review types")),
     security(("token" = [])))]
 pub async fn list_review_types(
     admin: Authenticated<Admin>,
@@ -178,7 +254,10 @@ pub async fn list_review_types(
 
 /// One review type.
 #[utoipa::path(post, path = "/admin/review-type-details", tag = "admin", request_body = RtIdRequest,
-    responses((status = 200, body = EnvelopeA<AdminReviewType>), (status = 404, body = ErrorA)),
+    responses(
+        (status = 200, body = EnvelopeA<AdminReviewType>, description = "The review type"),
+        (status = 404, body = ErrorA, description = "No review type has this id"),
+    ),
     security(("token" = [])))]
 pub async fn review_type_details(
     admin: Authenticated<Admin>,
@@ -193,7 +272,11 @@ pub async fn review_type_details(
 
 /// Creates a review type. A name already used (English ignoring case, or Arabic) is 409.
 #[utoipa::path(post, path = "/admin/create-review-type", tag = "admin", request_body = CreateReviewTypeRequest,
-    responses((status = 200, body = EnvelopeA<AdminReviewType>), (status = 400, body = ErrorA), (status = 409, body = ErrorA)),
+    responses(
+        (status = 200, body = EnvelopeA<AdminReviewType>, description = "The review type created"),
+        (status = 400, body = ErrorA, description = "A field is wrong, `min_review_days` is above `max_review_days`, or `price` has more decimals than its currency"),
+        (status = 409, body = ErrorA, description = "A review type already has this English or Arabic name"),
+    ),
     security(("token" = [])))]
 pub async fn create_review_type(
     admin: Authenticated<Admin>,
@@ -201,6 +284,12 @@ pub async fn create_review_type(
     body: Body<CreateReviewTypeRequest>,
 ) -> Result {
     let b = admin.check(body.parse()).await?;
+    let lengths = Lengths::new()
+        .between("name_en", Some(&b.name_en), 120)
+        .between("name_ar", Some(&b.name_ar), 120)
+        .rule_max("description_en", Some(&b.description_en), 1000)
+        .rule_max("description_ar", Some(&b.description_ar), 1000);
+    admin.check(lengths.finish()).await?;
     let new = NewReviewType {
         name_en: b.name_en,
         name_ar: b.name_ar,
@@ -225,7 +314,12 @@ pub async fn create_review_type(
 
 /// Changes a review type; absent fields keep their value.
 #[utoipa::path(post, path = "/admin/update-review-type", tag = "admin", request_body = UpdateReviewTypeRequest,
-    responses((status = 200, body = EnvelopeA<AdminReviewType>), (status = 400, body = ErrorA), (status = 404, body = ErrorA), (status = 409, body = ErrorA)),
+    responses(
+        (status = 200, body = EnvelopeA<AdminReviewType>, description = "The review type as saved"),
+        (status = 400, body = ErrorA, description = "A field is wrong, `min_review_days` would be above `max_review_days`, or `price` would have more decimals than its currency"),
+        (status = 404, body = ErrorA, description = "No review type has this id"),
+        (status = 409, body = ErrorA, description = "Another review type has this English or Arabic name"),
+    ),
     security(("token" = [])))]
 pub async fn update_review_type(
     admin: Authenticated<Admin>,
@@ -234,6 +328,12 @@ pub async fn update_review_type(
 ) -> Result {
     let b = admin.check(body.parse()).await?;
     let id = admin.check(ReviewTypeId::parse("rt_id", &b.rt_id)).await?;
+    let lengths = Lengths::new()
+        .between("name_en", b.name_en.as_deref(), 120)
+        .between("name_ar", b.name_ar.as_deref(), 120)
+        .rule_max("description_en", b.description_en.as_deref(), 1000)
+        .rule_max("description_ar", b.description_ar.as_deref(), 1000);
+    admin.check(lengths.finish()).await?;
     let patch = ReviewTypePatch {
         name_en: b.name_en,
         name_ar: b.name_ar,
@@ -277,7 +377,10 @@ async fn set_review_type_active(
 
 /// Shows a review type to patients again. Idempotent.
 #[utoipa::path(post, path = "/admin/activate-review-type", tag = "admin", request_body = RtIdRequest,
-    responses((status = 200, body = EnvelopeA<AdminReviewType>), (status = 404, body = ErrorA)),
+    responses(
+        (status = 200, body = EnvelopeA<AdminReviewType>, description = "The review type, active"),
+        (status = 404, body = ErrorA, description = "No review type has this id"),
+    ),
     security(("token" = [])))]
 pub async fn activate_review_type(
     admin: Authenticated<Admin>,
@@ -289,7 +392,10 @@ pub async fn activate_review_type(
 
 /// Hides a review type from patients and new cases. Idempotent.
 #[utoipa::path(post, path = "/admin/deactivate-review-type", tag = "admin", request_body = RtIdRequest,
-    responses((status = 200, body = EnvelopeA<AdminReviewType>), (status = 404, body = ErrorA)),
+    responses(
+        (status = 200, body = EnvelopeA<AdminReviewType>, description = "The review type, inactive"),
+        (status = 404, body = ErrorA, description = "No review type has this id"),
+    ),
     security(("token" = [])))]
 pub async fn deactivate_review_type(
     admin: Authenticated<Admin>,
@@ -308,7 +414,9 @@ pub struct AdminDiseaseCategory {
     pub speciality_en: String,
     pub speciality_ar: String,
     pub active: bool,
+    #[schema(format = DateTime)]
     pub created_date: String,
+    #[schema(format = DateTime)]
     pub updated_date: String,
 }
 
@@ -328,7 +436,19 @@ impl From<DiseaseCategory> for AdminDiseaseCategory {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateDiseaseCategoryRequest {
+    /// Trimmed; unique ignoring ASCII case (409 otherwise).
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\u0000]*[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000][^\u0000]*$"
+    )]
     pub speciality_en: String,
+    /// Trimmed; unique (409 otherwise).
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\u0000]*[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000][^\u0000]*$"
+    )]
     pub speciality_ar: String,
     /// Default true.
     pub active: Option<bool>,
@@ -337,22 +457,34 @@ pub struct CreateDiseaseCategoryRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DcIdRequest {
+    #[schema(format = Uuid)]
     pub dc_id: String,
 }
 
-/// Absent fields keep their value.
+/// Absent (or null) fields keep their value.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateDiseaseCategoryRequest {
+    #[schema(format = Uuid)]
     pub dc_id: String,
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\u0000]*[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000][^\u0000]*$"
+    )]
     pub speciality_en: Option<String>,
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\u0000]*[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000][^\u0000]*$"
+    )]
     pub speciality_ar: Option<String>,
     pub active: Option<bool>,
 }
 
 /// Disease categories, all or filtered, paginated.
 #[utoipa::path(post, path = "/admin/disease-categories", tag = "admin", request_body = CatalogueListRequest,
-    responses((status = 200, body = EnvelopeAList<AdminDiseaseCategory>), (status = 400, body = ErrorA)),
+    responses((status = 200, body = EnvelopeAList<AdminDiseaseCategory>, description = "A page of disease categories")),
     security(("token" = [])))]
 pub async fn list_disease_categories(
     admin: Authenticated<Admin>,
@@ -373,7 +505,10 @@ pub async fn list_disease_categories(
 
 /// One disease category.
 #[utoipa::path(post, path = "/admin/disease-category-details", tag = "admin", request_body = DcIdRequest,
-    responses((status = 200, body = EnvelopeA<AdminDiseaseCategory>), (status = 404, body = ErrorA)),
+    responses(
+        (status = 200, body = EnvelopeA<AdminDiseaseCategory>, description = "The disease category"),
+        (status = 404, body = ErrorA, description = "No disease category has this id"),
+    ),
     security(("token" = [])))]
 pub async fn disease_category_details(
     admin: Authenticated<Admin>,
@@ -392,7 +527,10 @@ pub async fn disease_category_details(
 
 /// Creates a disease category. A speciality already used is 409.
 #[utoipa::path(post, path = "/admin/create-disease-category", tag = "admin", request_body = CreateDiseaseCategoryRequest,
-    responses((status = 200, body = EnvelopeA<AdminDiseaseCategory>), (status = 400, body = ErrorA), (status = 409, body = ErrorA)),
+    responses(
+        (status = 200, body = EnvelopeA<AdminDiseaseCategory>, description = "The disease category created"),
+        (status = 409, body = ErrorA, description = "A disease category already has this English or Arabic speciality"),
+    ),
     security(("token" = [])))]
 pub async fn create_disease_category(
     admin: Authenticated<Admin>,
@@ -400,6 +538,10 @@ pub async fn create_disease_category(
     body: Body<CreateDiseaseCategoryRequest>,
 ) -> Result {
     let b = admin.check(body.parse()).await?;
+    let lengths = Lengths::new()
+        .between("speciality_en", Some(&b.speciality_en), 120)
+        .between("speciality_ar", Some(&b.speciality_ar), 120);
+    admin.check(lengths.finish()).await?;
     let new = NewDiseaseCategory {
         speciality_en: b.speciality_en,
         speciality_ar: b.speciality_ar,
@@ -416,7 +558,11 @@ pub async fn create_disease_category(
 
 /// Changes a disease category; absent fields keep their value.
 #[utoipa::path(post, path = "/admin/update-disease-category", tag = "admin", request_body = UpdateDiseaseCategoryRequest,
-    responses((status = 200, body = EnvelopeA<AdminDiseaseCategory>), (status = 400, body = ErrorA), (status = 404, body = ErrorA), (status = 409, body = ErrorA)),
+    responses(
+        (status = 200, body = EnvelopeA<AdminDiseaseCategory>, description = "The disease category as saved"),
+        (status = 404, body = ErrorA, description = "No disease category has this id"),
+        (status = 409, body = ErrorA, description = "Another disease category has this English or Arabic speciality"),
+    ),
     security(("token" = [])))]
 pub async fn update_disease_category(
     admin: Authenticated<Admin>,
@@ -427,6 +573,10 @@ pub async fn update_disease_category(
     let id = admin
         .check(DiseaseCategoryId::parse("dc_id", &b.dc_id))
         .await?;
+    let lengths = Lengths::new()
+        .between("speciality_en", b.speciality_en.as_deref(), 120)
+        .between("speciality_ar", b.speciality_ar.as_deref(), 120);
+    admin.check(lengths.finish()).await?;
     let patch = DiseaseCategoryPatch {
         speciality_en: b.speciality_en,
         speciality_ar: b.speciality_ar,
@@ -464,7 +614,10 @@ async fn set_disease_category_active(
 
 /// Shows a disease category to patients again. Idempotent.
 #[utoipa::path(post, path = "/admin/activate-disease-category", tag = "admin", request_body = DcIdRequest,
-    responses((status = 200, body = EnvelopeA<AdminDiseaseCategory>), (status = 404, body = ErrorA)),
+    responses(
+        (status = 200, body = EnvelopeA<AdminDiseaseCategory>, description = "The disease category, active"),
+        (status = 404, body = ErrorA, description = "No disease category has this id"),
+    ),
     security(("token" = [])))]
 pub async fn activate_disease_category(
     admin: Authenticated<Admin>,
@@ -476,7 +629,10 @@ pub async fn activate_disease_category(
 
 /// Hides a disease category from patients and new cases. Idempotent.
 #[utoipa::path(post, path = "/admin/deactivate-disease-category", tag = "admin", request_body = DcIdRequest,
-    responses((status = 200, body = EnvelopeA<AdminDiseaseCategory>), (status = 404, body = ErrorA)),
+    responses(
+        (status = 200, body = EnvelopeA<AdminDiseaseCategory>, description = "The disease category, inactive"),
+        (status = 404, body = ErrorA, description = "No disease category has this id"),
+    ),
     security(("token" = [])))]
 pub async fn deactivate_disease_category(
     admin: Authenticated<Admin>,

@@ -7,18 +7,21 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::body::JsonBody;
-use crate::envelope::{self, EnvelopeA, ErrorA};
+use crate::envelope::{self, EnvelopeA};
 use crate::error::ApiError;
 use crate::extract::{Authenticated, state};
 use crate::i18n::{lang, say};
 use crate::money::Price;
 use crate::surface::App;
 
+use super::wire::{Lengths, NoFields};
+
 type Result<T = HttpResponse> = std::result::Result<T, ApiError<App>>;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HowData {
     /// The language used: 0 English, 1 Arabic.
+    #[schema(maximum = 1)]
     pub lang: u8,
     pub title: String,
     pub subtitle: String,
@@ -39,14 +42,12 @@ pub struct HowCta {
 }
 
 /// "How it works" copy, in the language of the `lang` header.
-#[utoipa::path(post, path = "/app/how", tag = "app",
+#[utoipa::path(post, path = "/app/how", tag = "app", request_body = NoFields,
     params(("lang" = Option<String>, Header, description = "1 or ar: Arabic; anything else: English")),
-    responses(
-        (status = 200, body = EnvelopeA<HowData>),
-        (status = 401, body = ErrorA, description = "Missing, invalid, expired or revoked token"),
-    ),
+    responses((status = 200, body = EnvelopeA<HowData>, description = "The screen's copy")),
     security(("token" = [])))]
-pub async fn how(user: Authenticated<App>) -> Result {
+pub async fn how(user: Authenticated<App>, body: JsonBody<NoFields, App>) -> Result {
+    user.check(body.parse()).await?;
     user.confirm().await?;
     let how = copy::how_it_works();
     Ok(envelope::a_ok(
@@ -73,6 +74,8 @@ pub async fn how(user: Authenticated<App>) -> Result {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReviewTypesData {
+    /// The language used: 0 English, 1 Arabic.
+    #[schema(maximum = 1)]
     pub lang: u8,
     pub title: String,
     pub subtitle: String,
@@ -89,7 +92,7 @@ pub struct ReviewTypeItem {
     pub duration: String,
     pub doctor_count: i32,
     /// In major units of the review type's currency, e.g. 900 or 900.5.
-    #[schema(value_type = f64, example = 900)]
+    #[schema(value_type = f64, example = 900, minimum = 0, maximum = 1000000)]
     pub price: Price,
     /// From the catalogue, or "document" when unset.
     pub icon: String,
@@ -98,13 +101,15 @@ pub struct ReviewTypeItem {
 /// Active review types for the picker, localized.
 #[utoipa::path(post, path = "/app/review-types", tag = "app",
     params(("lang" = Option<String>, Header, description = "1 or ar: Arabic; anything else: English")),
-    request_body(content = Object, description = "Ignored; `{}` is fine"),
-    responses(
-        (status = 200, body = EnvelopeA<ReviewTypesData>),
-        (status = 401, body = ErrorA),
-    ),
+    request_body = NoFields,
+    responses((status = 200, body = EnvelopeA<ReviewTypesData>, description = "The picker")),
     security(("token" = [])))]
-pub async fn review_types(req: HttpRequest, user: Authenticated<App>) -> Result {
+pub async fn review_types(
+    req: HttpRequest,
+    user: Authenticated<App>,
+    body: JsonBody<NoFields, App>,
+) -> Result {
+    user.check(body.parse()).await?;
     let lang = lang();
     let state = state(&req)?;
     let cards = user
@@ -136,12 +141,16 @@ pub async fn review_types(req: HttpRequest, user: Authenticated<App>) -> Result 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DiseaseCategoriesRequest {
-    /// Optional filter: a part of the English or Arabic speciality, any case.
+    /// Optional filter: a part of the English or Arabic speciality, any case; trimmed, blank or null
+    /// is no filter. At most 100 characters.
+    #[schema(max_length = 100, pattern = r"^[^\u0000]*$")]
     pub q: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DiseaseCategoriesData {
+    /// The language used: 0 English, 1 Arabic.
+    #[schema(maximum = 1)]
     pub lang: u8,
     /// Active categories, newest first, at most 300.
     pub items: Vec<KeyValue>,
@@ -159,11 +168,7 @@ pub struct KeyValue {
 #[utoipa::path(post, path = "/app/disease-categories", tag = "app",
     params(("lang" = Option<String>, Header, description = "1 or ar: Arabic; anything else: English")),
     request_body = DiseaseCategoriesRequest,
-    responses(
-        (status = 200, body = EnvelopeA<DiseaseCategoriesData>),
-        (status = 400, body = ErrorA),
-        (status = 401, body = ErrorA),
-    ),
+    responses((status = 200, body = EnvelopeA<DiseaseCategoriesData>, description = "The picker")),
     security(("token" = [])))]
 pub async fn disease_categories(
     req: HttpRequest,
@@ -171,6 +176,8 @@ pub async fn disease_categories(
     body: JsonBody<DiseaseCategoriesRequest, App>,
 ) -> Result {
     let body = user.check(body.parse()).await?;
+    let lengths = Lengths::new().at_most("q", body.q.as_deref(), 100);
+    user.check(lengths.finish()).await?;
     let lang = lang();
     let state = state(&req)?;
     let items = user

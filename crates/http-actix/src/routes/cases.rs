@@ -19,19 +19,39 @@ use crate::i18n::{lang, say};
 use crate::state::AppState;
 use crate::surface::App;
 
+use super::wire::{
+    ActorRole, CaseStatus, Gender, Lengths, NoFields, SubmitStatus, TimelineEvent, whole, whole_opt,
+};
+
 type Result<T = HttpResponse> = std::result::Result<T, ApiError<App>>;
 type Body<T> = JsonBody<T, App>;
 type Data = web::Data<AppState>;
 
-/// A stored document: where it is, its storage key, its file name. All three non-empty.
+/// A stored document: where it is, its storage key, its file name. Each is trimmed and must not be
+/// blank.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Document {
-    #[schema(example = "https://example.com/storage/report.pdf")]
+    #[schema(
+        example = "https://example.com/storage/report.pdf",
+        min_length = 1,
+        max_length = 2048,
+        pattern = r"^[^\u0000]*[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000][^\u0000]*$"
+    )]
     pub url: String,
-    #[schema(example = "uploads/user123/report.pdf")]
+    #[schema(
+        example = "uploads/user123/report.pdf",
+        min_length = 1,
+        max_length = 1024,
+        pattern = r"^[^\u0000]*[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000][^\u0000]*$"
+    )]
     pub key: String,
-    #[schema(example = "primary-physician-report.pdf")]
+    #[schema(
+        example = "primary-physician-report.pdf",
+        min_length = 1,
+        max_length = 255,
+        pattern = r"^[^\u0000]*[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000][^\u0000]*$"
+    )]
     pub name: String,
 }
 
@@ -59,21 +79,31 @@ fn documents(docs: Option<Vec<Document>>) -> Option<Vec<MedicalDocument>> {
     docs.map(|d| d.into_iter().map(MedicalDocument::from).collect())
 }
 
+/// A case as the patient fills it in. `rt_id` and `dc_id` must name an active review type and
+/// disease category (400 otherwise: the document cannot list them).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SaveCaseRequest {
     /// An active review type.
+    #[schema(format = Uuid)]
     pub rt_id: String,
     /// An active disease category.
+    #[schema(format = Uuid)]
     pub dc_id: String,
     /// Whole years, 0 to 150.
+    #[serde(deserialize_with = "whole")]
+    #[schema(minimum = 0, maximum = 150)]
     pub patient_age: i64,
-    /// `male` or `female`.
+    #[schema(value_type = Gender)]
     pub patient_gender: String,
     /// `draft` to keep editing, `review` to submit.
+    #[schema(value_type = SubmitStatus)]
     pub status: String,
+    /// Trimmed; blank or null is none. At most 10,000 characters.
+    #[schema(max_length = 10000, pattern = r"^[^\u0000]*$")]
     pub medical_history: Option<String>,
     /// At most 50; default none.
+    #[schema(max_items = 50)]
     pub medical_documents: Option<Vec<Document>>,
 }
 
@@ -82,18 +112,51 @@ pub struct SaveCaseRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateCaseRequest {
+    /// One of the user's cases.
+    #[schema(format = Uuid)]
     pub case_id: String,
+    /// An active review type.
+    #[schema(format = Uuid)]
     pub rt_id: String,
+    /// An active disease category.
+    #[schema(format = Uuid)]
     pub dc_id: String,
+    /// Whole years, 0 to 150.
+    #[serde(deserialize_with = "whole")]
+    #[schema(minimum = 0, maximum = 150)]
     pub patient_age: i64,
+    #[schema(value_type = Gender)]
     pub patient_gender: String,
+    /// `draft` to keep editing, `review` to submit.
+    #[schema(value_type = SubmitStatus)]
     pub status: String,
+    /// Trimmed; absent, blank or null keeps the stored history. At most 10,000 characters.
+    #[schema(max_length = 10000, pattern = r"^[^\u0000]*$")]
     pub medical_history: Option<String>,
+    /// Replaces the stored documents; absent or null keeps them. At most 50.
+    #[schema(max_items = 50)]
     pub medical_documents: Option<Vec<Document>>,
 }
 
+impl SaveCaseRequest {
+    /// The length limits the domain checks after trimming, checked on the text as sent.
+    fn lengths(&self) -> domain::Result<()> {
+        Lengths::new()
+            .at_most("medical_history", self.medical_history.as_deref(), 10_000)
+            .documents(
+                "medical_documents",
+                self.medical_documents.iter().flatten().map(parts),
+            )
+            .finish()
+    }
+}
+
+fn parts(d: &Document) -> (&str, &str, &str) {
+    (&d.url, &d.key, &d.name)
+}
+
 impl UpdateCaseRequest {
-    fn into_parts(self) -> (String, CaseInput) {
+    fn into_parts(self) -> (String, SaveCaseRequest) {
         let Self {
             case_id,
             rt_id,
@@ -113,7 +176,7 @@ impl UpdateCaseRequest {
             medical_history,
             medical_documents,
         };
-        (case_id, fields.into())
+        (case_id, fields)
     }
 }
 
@@ -134,6 +197,8 @@ impl From<SaveCaseRequest> for CaseInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CaseIdRequest {
+    /// One of the user's cases.
+    #[schema(format = Uuid)]
     pub case_id: String,
 }
 
@@ -141,16 +206,24 @@ pub struct CaseIdRequest {
 #[serde(deny_unknown_fields)]
 pub struct PageRequestBody {
     /// From 1; default 1.
+    #[serde(default, deserialize_with = "whole_opt")]
+    #[schema(minimum = 1, maximum = 4294967295u32)]
     pub page: Option<i64>,
-    /// Default 15, at most 100.
+    /// From 1; default 15; values above 100 are taken as 100.
+    #[serde(default, deserialize_with = "whole_opt")]
+    #[schema(minimum = 1, maximum = 9223372036854775807i64)]
     pub page_size: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddDocumentsRequest {
+    /// One of the user's draft cases.
+    #[schema(format = Uuid)]
     pub case_id: String,
-    /// Appended to the case's documents; a case holds at most 50.
+    /// Appended to the case's documents: 1 to 50, and a case holds at most 50 in all (400 when the
+    /// case's documents and these come to more).
+    #[schema(min_items = 1, max_items = 50)]
     pub med_docs: Vec<Document>,
 }
 
@@ -164,13 +237,17 @@ pub struct CaseView {
     pub case_id: uuid::Uuid,
     pub rt_id: uuid::Uuid,
     pub dc_id: uuid::Uuid,
+    #[schema(maximum = 150)]
     pub patient_age: u8,
+    #[schema(value_type = Gender)]
     pub patient_gender: &'static str,
-    /// draft, review, rejected, awaiting_payment, paid, doctors_assigned or completed.
+    #[schema(value_type = CaseStatus)]
     pub status: &'static str,
     pub medical_history: Option<String>,
     pub medical_documents: Vec<Document>,
+    #[schema(format = DateTime)]
     pub created_date: String,
+    #[schema(format = DateTime)]
     pub updated_date: String,
     pub reject_reason: Option<String>,
     pub case_coordinator_id: Option<String>,
@@ -202,14 +279,16 @@ impl From<ReviewCase> for CaseView {
 /// One step of the case's history, as the patient sees it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TimelineView {
-    /// created, submitted, updated, documents_added, draft_reminder_sent, …
+    #[schema(value_type = TimelineEvent)]
     pub event: &'static str,
     /// The event for people, in the caller's language: "Case submitted".
     pub title: String,
-    /// patient, admin, coordinator, doctor or system.
+    #[schema(value_type = ActorRole)]
     pub by: &'static str,
     /// The status the event left the case in.
+    #[schema(value_type = Option<CaseStatus>)]
     pub status: Option<&'static str>,
+    #[schema(format = DateTime)]
     pub at: String,
 }
 
@@ -226,20 +305,15 @@ impl From<TimelineEntry> for TimelineView {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct CaseDetails {
-    #[serde(flatten)]
-    pub case: CaseView,
-    /// Oldest first.
-    pub timeline: Vec<TimelineView>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
 pub struct Empty {}
 
 /// Creates a case for the token's user, as a draft or submitted for review.
 #[utoipa::path(post, path = "/app/save-review-case", tag = "app", request_body = SaveCaseRequest,
     params(("lang" = Option<String>, Header, description = "The patient's language, used for their notifications")),
-    responses((status = 200, body = EnvelopeA<CaseId>), (status = 400, body = ErrorA, description = "A field is wrong, or rt_id/dc_id is not active"), (status = 401, body = ErrorA)),
+    responses(
+        (status = 200, body = EnvelopeA<CaseId>, description = "The case was saved"),
+        (status = 400, body = ErrorA, description = "A field is wrong, or `rt_id` / `dc_id` is not an active review type / disease category: every wrong field is named"),
+    ),
     security(("token" = [])))]
 pub async fn save_review_case(
     user: Authenticated<App>,
@@ -247,6 +321,7 @@ pub async fn save_review_case(
     body: Body<SaveCaseRequest>,
 ) -> Result {
     let b = user.check(body.parse()).await?;
+    user.check(b.lengths()).await?;
     let lang = lang();
     let input = CaseInput::from(b);
     let case = user
@@ -262,7 +337,13 @@ pub async fn save_review_case(
 
 /// Edits one of the user's draft cases; `status: review` submits it. A case that is not a draft is 409.
 #[utoipa::path(post, path = "/app/update-review-case", tag = "app", request_body = UpdateCaseRequest,
-    responses((status = 200, body = EnvelopeA<CaseView>), (status = 400, body = ErrorA), (status = 404, body = ErrorA), (status = 409, body = ErrorA)),
+    params(("lang" = Option<String>, Header, description = "The patient's language, used for their notifications")),
+    responses(
+        (status = 200, body = EnvelopeA<CaseView>, description = "The case as saved"),
+        (status = 400, body = ErrorA, description = "A field is wrong, or `rt_id` / `dc_id` is not an active review type / disease category"),
+        (status = 404, body = ErrorA, description = "The user has no case with this id"),
+        (status = 409, body = ErrorA, description = "The case is not a draft, or another request changed it meanwhile"),
+    ),
     security(("token" = [])))]
 pub async fn update_review_case(
     user: Authenticated<App>,
@@ -271,7 +352,9 @@ pub async fn update_review_case(
 ) -> Result {
     let b = user.check(body.parse()).await?;
     let lang = lang();
-    let (case_id, input) = b.into_parts();
+    let (case_id, fields) = b.into_parts();
+    user.check(fields.lengths()).await?;
+    let input = CaseInput::from(fields);
     let case = user
         .run(move |actor| state.cases.update(&actor.id, lang, &case_id, input))
         .await?;
@@ -280,7 +363,7 @@ pub async fn update_review_case(
 
 /// The user's cases, newest first, paginated.
 #[utoipa::path(post, path = "/app/review-cases", tag = "app", request_body = PageRequestBody,
-    responses((status = 200, body = EnvelopeAList<CaseView>), (status = 400, body = ErrorA)),
+    responses((status = 200, body = EnvelopeAList<CaseView>, description = "A page of the user's cases")),
     security(("token" = [])))]
 pub async fn review_cases(
     user: Authenticated<App>,
@@ -297,31 +380,14 @@ pub async fn review_cases(
     Ok(envelope::a_list(cases, CaseView::from))
 }
 
-/// One of the user's cases with its timeline. Another user's case is 404, like a missing one.
-#[utoipa::path(post, path = "/app/review-case-details", tag = "app", request_body = CaseIdRequest,
-    responses((status = 200, body = EnvelopeA<CaseDetails>), (status = 404, body = ErrorA)),
-    security(("token" = [])))]
-pub async fn review_case_details(
-    user: Authenticated<App>,
-    state: Data,
-    body: Body<CaseIdRequest>,
-) -> Result {
-    let b = user.check(body.parse()).await?;
-    let (case, timeline) = user
-        .run(move |actor| state.cases.details(&actor.id, &b.case_id))
-        .await?;
-    Ok(envelope::a_ok(
-        Key::Ok,
-        CaseDetails {
-            case: CaseView::from(case),
-            timeline: timeline.into_iter().map(TimelineView::from).collect(),
-        },
-    ))
-}
-
 /// Appends documents to one of the user's draft cases.
 #[utoipa::path(post, path = "/app/add-medical-documents", tag = "app", request_body = AddDocumentsRequest,
-    responses((status = 200, body = EnvelopeA<Empty>), (status = 400, body = ErrorA), (status = 404, body = ErrorA), (status = 409, body = ErrorA)),
+    responses(
+        (status = 200, body = EnvelopeA<Empty>, description = "The documents were appended"),
+        (status = 400, body = ErrorA, description = "A document is wrong, or the case would hold more than 50"),
+        (status = 404, body = ErrorA, description = "The user has no case with this id"),
+        (status = 409, body = ErrorA, description = "The case is not a draft, or another request changed it meanwhile"),
+    ),
     security(("token" = [])))]
 pub async fn add_medical_documents(
     user: Authenticated<App>,
@@ -329,6 +395,8 @@ pub async fn add_medical_documents(
     body: Body<AddDocumentsRequest>,
 ) -> Result {
     let b = user.check(body.parse()).await?;
+    let lengths = Lengths::new().documents("med_docs", b.med_docs.iter().map(parts));
+    user.check(lengths.finish()).await?;
     let docs = b.med_docs.into_iter().map(MedicalDocument::from).collect();
     user.run(move |actor| state.cases.add_documents(&actor.id, &b.case_id, docs))
         .await?;
@@ -344,15 +412,25 @@ pub struct ContactView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateContactRequest {
-    /// An address, or null to stop email notifications.
+    /// An address (trimmed; one `@`, a dot in the domain part, no spaces), or null or absent to stop
+    /// email notifications.
+    #[schema(
+        max_length = 254,
+        pattern = r"^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^@ \x00-\x1f\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+@[^.@ \x00-\x1f\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^@ \x00-\x1f\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\.[^@ \x00-\x1f\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^.@ \x00-\x1f\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub email: Option<String>,
 }
 
 /// The user's contact details for notifications.
-#[utoipa::path(post, path = "/app/contact-details", tag = "app", request_body(content = Object, description = "`{}`"),
-    responses((status = 200, body = EnvelopeA<ContactView>)),
+#[utoipa::path(post, path = "/app/contact-details", tag = "app", request_body = NoFields,
+    responses((status = 200, body = EnvelopeA<ContactView>, description = "The user's contact details")),
     security(("token" = [])))]
-pub async fn contact_details(user: Authenticated<App>, state: Data) -> Result {
+pub async fn contact_details(
+    user: Authenticated<App>,
+    state: Data,
+    body: Body<NoFields>,
+) -> Result {
+    user.check(body.parse()).await?;
     let contact = user.run(move |actor| state.contacts.get(&actor.id)).await?;
     Ok(envelope::a_ok(
         Key::Ok,
@@ -364,7 +442,7 @@ pub async fn contact_details(user: Authenticated<App>, state: Data) -> Result {
 
 /// Sets or clears the email address notifications go to.
 #[utoipa::path(post, path = "/app/update-contact-details", tag = "app", request_body = UpdateContactRequest,
-    responses((status = 200, body = EnvelopeA<ContactView>), (status = 400, body = ErrorA)),
+    responses((status = 200, body = EnvelopeA<ContactView>, description = "The contact details as saved")),
     security(("token" = [])))]
 pub async fn update_contact_details(
     user: Authenticated<App>,
@@ -372,6 +450,8 @@ pub async fn update_contact_details(
     body: Body<UpdateContactRequest>,
 ) -> Result {
     let b = user.check(body.parse()).await?;
+    let lengths = Lengths::new().email("email", b.email.as_deref());
+    user.check(lengths.finish()).await?;
     let contact = user
         .run(move |actor| state.contacts.set_email(&actor.id, b.email.as_deref()))
         .await?;

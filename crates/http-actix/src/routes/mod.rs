@@ -6,10 +6,17 @@
 //! cannot be served without being documented, or documented without being served.
 
 pub mod admin;
+pub mod admin_cases;
 pub mod app;
+pub mod app_flow;
 pub mod cases;
 pub mod health;
 pub mod operations;
+pub mod payments;
+pub mod pro;
+pub mod providers;
+pub mod views;
+pub mod wire;
 
 use std::collections::BTreeMap;
 
@@ -146,7 +153,7 @@ pub(crate) fn http_method(method: &Method) -> HttpMethod {
 
 /// Every route of the API, in registration order.
 pub fn all() -> Vec<RouteDef> {
-    use crate::surface::{Admin, App};
+    use crate::surface::{Admin, App, Pro};
     vec![
         route!(App, health::healthz),
         route!(App, health::readyz),
@@ -156,8 +163,10 @@ pub fn all() -> Vec<RouteDef> {
         route!(App, cases::save_review_case),
         route!(App, cases::update_review_case),
         route!(App, cases::review_cases),
-        route!(App, cases::review_case_details),
+        route!(App, app_flow::review_case_details),
         route!(App, cases::add_medical_documents),
+        route!(App, app_flow::answer_document_request),
+        route!(App, app_flow::review_report),
         route!(App, cases::contact_details),
         route!(App, cases::update_contact_details),
         route!(Admin, operations::process_draft_notifications),
@@ -175,6 +184,31 @@ pub fn all() -> Vec<RouteDef> {
         route!(Admin, admin::update_disease_category),
         route!(Admin, admin::activate_disease_category),
         route!(Admin, admin::deactivate_disease_category),
+        route!(Admin, admin_cases::review_cases),
+        route!(Admin, admin_cases::review_case_details),
+        route!(Admin, admin_cases::eligible_coordinators),
+        route!(Admin, admin_cases::eligible_doctors),
+        route!(Admin, admin_cases::assign_coordinator),
+        route!(Admin, admin_cases::reject_case),
+        route!(Admin, admin_cases::confirm_payment),
+        route!(Admin, providers::providers),
+        route!(Admin, providers::provider_details),
+        route!(Admin, providers::create_provider),
+        route!(Admin, providers::update_provider),
+        route!(Admin, providers::activate_provider),
+        route!(Admin, providers::deactivate_provider),
+        route!(Admin, providers::sync_providers),
+        route!(Admin, providers::set_coordinator_category),
+        route!(Admin, providers::set_specialist_category),
+        route!(Pro, pro::sops),
+        route!(Pro, pro::review_case_details),
+        route!(Pro, pro::case_timeline),
+        route!(Pro, pro::eligible_doctors),
+        route!(Pro, pro::assign_doctor),
+        route!(Pro, pro::request_documents),
+        route!(Pro, pro::submit_opinion),
+        route!(Pro, pro::submit_summary),
+        route!(App, payments::webhook),
     ]
 }
 

@@ -16,6 +16,8 @@ use crate::extract::Authenticated;
 use crate::state::AppState;
 use crate::surface::Admin;
 
+use super::wire::{DeliveryStatus, Language, NoFields, NotificationKind, RecipientRole, whole_opt};
+
 type Result<T = HttpResponse> = std::result::Result<T, ApiError<Admin>>;
 type Data = web::Data<AppState>;
 
@@ -30,10 +32,15 @@ pub struct ReminderRun {
 /// Runs the draft reminders now (they also run on a schedule). Each case is reminded once, however
 /// many runs overlap.
 #[utoipa::path(post, path = "/admin/process-draft-notifications", tag = "admin",
-    request_body(content = Object, description = "`{}`"),
-    responses((status = 200, body = EnvelopeA<ReminderRun>), (status = 401, body = ErrorA)),
+    request_body = NoFields,
+    responses((status = 200, body = EnvelopeA<ReminderRun>, description = "What the run did")),
     security(("token" = [])))]
-pub async fn process_draft_notifications(admin: Authenticated<Admin>, state: Data) -> Result {
+pub async fn process_draft_notifications(
+    admin: Authenticated<Admin>,
+    state: Data,
+    body: JsonBody<NoFields, Admin>,
+) -> Result {
+    admin.check(body.parse()).await?;
     let report = admin
         .run(move |_| state.cases.process_draft_reminders())
         .await?;
@@ -49,28 +56,44 @@ pub async fn process_draft_notifications(admin: Authenticated<Admin>, state: Dat
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NotificationListRequest {
-    /// pending, delivered or failed; absent: all.
+    /// Only notifications in this status; absent or null: all.
+    #[schema(value_type = Option<DeliveryStatus>)]
     pub status: Option<String>,
+    /// From 1; default 1.
+    #[serde(default, deserialize_with = "whole_opt")]
+    #[schema(minimum = 1, maximum = 4294967295u32)]
     pub page: Option<i64>,
+    /// From 1; default 15; values above 100 are taken as 100.
+    #[serde(default, deserialize_with = "whole_opt")]
+    #[schema(minimum = 1, maximum = 9223372036854775807i64)]
     pub page_size: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NotificationView {
     pub notification_id: uuid::Uuid,
+    #[schema(value_type = NotificationKind)]
     pub kind: &'static str,
+    /// The kind's code apps key on (`UCP…` to patients, `PRO…` to providers): UCP01 case
+    /// submitted, UCP98 draft reminder, …
+    #[schema(example = "UCP98")]
     pub code: &'static str,
     pub recipient_id: String,
+    #[schema(value_type = RecipientRole)]
     pub recipient_role: &'static str,
+    #[schema(value_type = Language)]
     pub lang: &'static str,
     pub case_id: Option<uuid::Uuid>,
-    /// pending, delivered or failed.
+    #[schema(value_type = DeliveryStatus)]
     pub status: &'static str,
     pub attempts: u32,
     pub delivered_channels: Vec<String>,
     pub last_error: Option<String>,
+    #[schema(format = DateTime)]
     pub next_attempt_at: String,
+    #[schema(format = DateTime)]
     pub created_date: String,
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub delivered_date: Option<String>,
 }
 
@@ -98,7 +121,7 @@ impl From<OutboxMessage> for NotificationView {
 
 /// The notification outbox, newest first; `{"status": "failed"}` lists what needs attention.
 #[utoipa::path(post, path = "/admin/notifications", tag = "admin", request_body = NotificationListRequest,
-    responses((status = 200, body = EnvelopeAList<NotificationView>), (status = 400, body = ErrorA)),
+    responses((status = 200, body = EnvelopeAList<NotificationView>, description = "A page of the outbox")),
     security(("token" = [])))]
 pub async fn notifications(
     admin: Authenticated<Admin>,
@@ -118,6 +141,7 @@ pub async fn notifications(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NotificationIdRequest {
+    #[schema(format = Uuid)]
     pub notification_id: String,
 }
 
@@ -128,7 +152,10 @@ pub struct NotificationId {
 
 /// Sends a failed notification again from its first attempt. Only failed notifications can be retried.
 #[utoipa::path(post, path = "/admin/retry-notification", tag = "admin", request_body = NotificationIdRequest,
-    responses((status = 200, body = EnvelopeA<NotificationId>), (status = 404, body = ErrorA)),
+    responses(
+        (status = 200, body = EnvelopeA<NotificationId>, description = "The notification is queued again"),
+        (status = 404, body = ErrorA, description = "No notification has this id, or it has not failed"),
+    ),
     security(("token" = [])))]
 pub async fn retry_notification(
     admin: Authenticated<Admin>,
