@@ -23,6 +23,7 @@ mod connection;
 mod contacts;
 mod error;
 mod events;
+mod load;
 mod metrics;
 mod migrations;
 mod outbox;

@@ -16,6 +16,7 @@ mod catalogue;
 mod commit;
 mod connect;
 mod contacts;
+mod load;
 mod memory;
 mod migrations;
 mod outbox;
