@@ -8,23 +8,35 @@ use std::time::{Duration, Instant};
 
 use crate::{Result, exec, root};
 
+/// The token a scenario sends.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Token {
+    None,
+    /// `snr_usr`, the patient who owns 1,000 cases.
+    Patient,
+    /// `snr_pro`, the coordinator EMP1, with 1,000 cases of their own.
+    Coordinator,
+    /// `snr_admin` with the `admin` role.
+    Admin,
+}
+
 struct Scenario {
     name: &'static str,
     method: &'static str,
     path: &'static str,
     body: &'static str,
-    authorized: bool,
+    token: Token,
     /// A piece of the answer that proves the route did the work being measured.
     expect: &'static str,
 }
 
-const SCENARIOS: [Scenario; 4] = [
+const SCENARIOS: [Scenario; 10] = [
     Scenario {
         name: "GET /healthz (bare: no auth, no database)",
         method: "GET",
         path: "/healthz",
         body: "",
-        authorized: false,
+        token: Token::None,
         expect: r#""status":"ok""#,
     },
     Scenario {
@@ -32,7 +44,7 @@ const SCENARIOS: [Scenario; 4] = [
         method: "POST",
         path: "/app/review-types",
         body: "{}",
-        authorized: true,
+        token: Token::Patient,
         expect: r#""title":"Imaging Second Read""#,
     },
     Scenario {
@@ -40,7 +52,7 @@ const SCENARIOS: [Scenario; 4] = [
         method: "POST",
         path: "/app/review-cases",
         body: r#"{"page":1,"page_size":15}"#,
-        authorized: true,
+        token: Token::Patient,
         expect: r#""pagination":{"total":1000,"page":1,"page_size":15}"#,
     },
     Scenario {
@@ -48,10 +60,76 @@ const SCENARIOS: [Scenario; 4] = [
         method: "POST",
         path: "/app/review-cases",
         body: r#"{"page":60,"page_size":15}"#,
-        authorized: true,
+        token: Token::Patient,
         expect: r#""pagination":{"total":1000,"page":60,"page_size":15}"#,
     },
+    Scenario {
+        name: "POST /pro/sops coordinator page 1 (1,000 of 100,000)",
+        method: "POST",
+        path: "/pro/sops",
+        body: r#"{"coordinator":true,"page":1,"page_size":15}"#,
+        token: Token::Coordinator,
+        expect: r#""pagination":{"total":1000,"page":1,"page_size":15}"#,
+    },
+    Scenario {
+        name: "POST /pro/sops coordinator page 60 (1,000 of 100,000)",
+        method: "POST",
+        path: "/pro/sops",
+        body: r#"{"coordinator":true,"page":60,"page_size":15}"#,
+        token: Token::Coordinator,
+        expect: r#""pagination":{"total":1000,"page":60,"page_size":15}"#,
+    },
+    Scenario {
+        name: "POST /admin/review-cases page 1 (all 100,000)",
+        method: "POST",
+        path: "/admin/review-cases",
+        body: r#"{"page":1,"page_size":15}"#,
+        token: Token::Admin,
+        expect: r#""pagination":{"total":100000,"page":1,"page_size":15}"#,
+    },
+    Scenario {
+        name: "POST /admin/review-cases page 60 (all 100,000)",
+        method: "POST",
+        path: "/admin/review-cases",
+        body: r#"{"page":60,"page_size":15}"#,
+        token: Token::Admin,
+        expect: r#""pagination":{"total":100000,"page":60,"page_size":15}"#,
+    },
+    Scenario {
+        name: "POST /admin/review-cases status=review (16,667)",
+        method: "POST",
+        path: "/admin/review-cases",
+        body: r#"{"status":"review","page":1,"page_size":15}"#,
+        token: Token::Admin,
+        expect: r#""pagination":{"total":16667,"page":1,"page_size":15}"#,
+    },
+    Scenario {
+        name: "POST /admin/review-cases q=load-user-42 (1,000)",
+        method: "POST",
+        path: "/admin/review-cases",
+        body: r#"{"q":"load-user-42","page":1,"page_size":15}"#,
+        token: Token::Admin,
+        expect: r#""pagination":{"total":1000,"page":1,"page_size":15}"#,
+    },
 ];
+
+/// The tokens of the run, one per kind.
+struct Tokens {
+    patient: String,
+    coordinator: String,
+    admin: String,
+}
+
+impl Tokens {
+    fn of(&self, token: Token) -> Option<&str> {
+        match token {
+            Token::None => None,
+            Token::Patient => Some(&self.patient),
+            Token::Coordinator => Some(&self.coordinator),
+            Token::Admin => Some(&self.admin),
+        }
+    }
+}
 
 struct Server(Child);
 
@@ -72,7 +150,7 @@ pub fn run(args: &[&str]) -> Result {
         "-p",
         "server",
     ]))?;
-    let bin = root().join("target/release/server");
+    let bin = target_dir().join("release/server");
     let data = std::env::temp_dir().join(format!("medcare-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
 
@@ -97,18 +175,39 @@ pub fn run(args: &[&str]) -> Result {
         "bench-user",
         "--user-cases",
         "1000",
+        "--provider",
+        "EMP1",
+        "--provider-cases",
+        "1000",
     ])?;
     println!("{loaded}");
-    let token = cli(&[
-        "token",
-        "issue",
-        "--aud",
-        "snr_usr",
-        "--sub",
-        "bench-user",
-        "--ttl",
-        "2h",
-    ])?;
+    let tokens = Tokens {
+        patient: cli(&[
+            "token",
+            "issue",
+            "--aud",
+            "snr_usr",
+            "--sub",
+            "bench-user",
+            "--ttl",
+            "2h",
+        ])?,
+        coordinator: cli(&[
+            "token", "issue", "--aud", "snr_pro", "--sub", "EMP1", "--ttl", "2h",
+        ])?,
+        admin: cli(&[
+            "token",
+            "issue",
+            "--aud",
+            "snr_admin",
+            "--sub",
+            "admin-1",
+            "--roles",
+            "admin",
+            "--ttl",
+            "2h",
+        ])?,
+    };
 
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -127,7 +226,7 @@ pub fn run(args: &[&str]) -> Result {
     wait_ready(&format!("{base}/healthz"))?;
 
     for s in &SCENARIOS {
-        let answer = fetch(port, s, &token)?;
+        let answer = fetch(port, s, tokens.of(s.token))?;
         if !answer.contains(s.expect) {
             return Err(format!("{} does not answer as expected:\n{answer}", s.name));
         }
@@ -137,7 +236,7 @@ pub fn run(args: &[&str]) -> Result {
     for round in 1..=rounds {
         // Variants alternate inside each round so drift hits them alike.
         for (i, s) in SCENARIOS.iter().enumerate() {
-            let script = lua_script(&data, i, s, &token)?;
+            let script = lua_script(&data, i, s, tokens.of(s.token))?;
             let rps = wrk(&base, s.path, &script, duration)?;
             println!("round {round}: {:<54} {rps:>10.0} req/s", s.name);
             results[i].push(rps);
@@ -191,7 +290,7 @@ fn wait_ready(url: &str) -> Result {
     Ok(())
 }
 
-fn lua_script(dir: &Path, i: usize, s: &Scenario, token: &str) -> Result<PathBuf> {
+fn lua_script(dir: &Path, i: usize, s: &Scenario, token: Option<&str>) -> Result<PathBuf> {
     let mut lua = format!("wrk.method = \"{}\"\n", s.method);
     if !s.body.is_empty() {
         lua.push_str(&format!(
@@ -199,7 +298,7 @@ fn lua_script(dir: &Path, i: usize, s: &Scenario, token: &str) -> Result<PathBuf
             s.body
         ));
     }
-    if s.authorized {
+    if let Some(token) = token {
         lua.push_str(&format!("wrk.headers[\"Authorization\"] = \"{token}\"\n"));
     }
     let path = dir.join(format!("scenario-{i}.lua"));
@@ -224,6 +323,15 @@ fn wrk(base: &str, path: &str, script: &Path, duration: &str) -> Result<f64> {
         .ok_or_else(|| format!("unexpected wrk output:\n{text}"))
 }
 
+/// Where cargo builds: `CARGO_TARGET_DIR` when set (relative to the workspace, where the build
+/// runs), else the workspace's `target`.
+fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => root().join(dir),
+        _ => root().join("target"),
+    }
+}
+
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     values.get(values.len() / 2).copied().unwrap_or(0.0)
@@ -236,15 +344,11 @@ fn cores() -> usize {
 }
 
 /// One request by hand, to check what a scenario answers before loading it.
-fn fetch(port: u16, s: &Scenario, token: &str) -> Result<String> {
+fn fetch(port: u16, s: &Scenario, token: Option<&str>) -> Result<String> {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))
         .map_err(|e| format!("cannot connect: {e}"))?;
-    let auth = if s.authorized {
-        format!("Authorization: {token}\r\n")
-    } else {
-        String::new()
-    };
+    let auth = token.map_or(String::new(), |token| format!("Authorization: {token}\r\n"));
     let request = format!(
         "{} {} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
         s.method,

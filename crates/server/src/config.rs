@@ -17,6 +17,9 @@
 //! | `NOTIFY_MAX_ATTEMPTS` | 8 | attempts before a notification is marked failed |
 //! | `NOTIFY_RETRY_BASE_SECONDS` | 30 | the first retry's delay; each next one doubles, up to an hour |
 //! | `NOTIFY_POLL_SECONDS` | 5 | how often the dispatcher looks for due notifications |
+//! | `PAYMENT_LINK_BASE` | `https://pay.example.org/checkout/` | the payment page's address, before the payment id |
+//! | `PAYMENT_WEBHOOK_SECRET` | a file in `DATA_DIR` | the key the payment provider signs its webhooks with (≥ 32 bytes) |
+//! | `REPORT_ISSUER_EN`, `REPORT_ISSUER_AR` | the platform's name | who issues the second opinion reports |
 //! | `METRICS_BIND_ADDR` | unset | serve `GET /metrics` on this address instead of the main one |
 //! | `BLOB_DIR` | `$DATA_DIR/blobs` | where files (documents, reports, images) are kept |
 //! | `RUST_LOG` | `info` | log filter |
@@ -64,6 +67,28 @@ pub struct Config {
     pub metrics_bind_addr: Option<String>,
     /// `None`: `DATA_DIR/blobs`.
     pub blob_dir: Option<PathBuf>,
+    pub payments: PaymentConfig,
+}
+
+/// The payment provider and the reports' issuer.
+#[derive(Debug, Clone)]
+pub struct PaymentConfig {
+    pub link_base: String,
+    /// `None`: a file in `DATA_DIR`.
+    pub webhook_secret: Option<Secret>,
+    pub issuer_en: String,
+    pub issuer_ar: String,
+}
+
+impl Default for PaymentConfig {
+    fn default() -> Self {
+        Self {
+            link_base: "https://pay.example.org/checkout/".to_owned(),
+            webhook_secret: None,
+            issuer_en: "Medical Second Opinion".to_owned(),
+            issuer_ar: "الرأي الطبي الثاني".to_owned(),
+        }
+    }
 }
 
 /// Notification delivery settings.
@@ -173,6 +198,15 @@ impl Config {
             notify: NotifyConfig::from_env()?,
             metrics_bind_addr: var("METRICS_BIND_ADDR"),
             blob_dir: var("BLOB_DIR").map(PathBuf::from),
+            payments: {
+                let d = PaymentConfig::default();
+                PaymentConfig {
+                    link_base: var("PAYMENT_LINK_BASE").unwrap_or(d.link_base),
+                    webhook_secret: var("PAYMENT_WEBHOOK_SECRET").map(Secret),
+                    issuer_en: var("REPORT_ISSUER_EN").unwrap_or(d.issuer_en),
+                    issuer_ar: var("REPORT_ISSUER_AR").unwrap_or(d.issuer_ar),
+                }
+            },
         })
     }
 

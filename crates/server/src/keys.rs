@@ -68,3 +68,29 @@ fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
     fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
+
+/// The file holding the payment webhook secret when `PAYMENT_WEBHOOK_SECRET` is not set.
+pub const WEBHOOK_SECRET_FILE: &str = "payment-webhook-secret";
+
+/// The payment webhook secret: from the configuration, or from a file in `DATA_DIR` created on
+/// first start (hex of 32 random bytes), so that a development install works out of the box.
+pub fn webhook_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
+    if let Some(secret) = &config.payments.webhook_secret {
+        return Ok(secret.expose().as_bytes().to_vec());
+    }
+    let path = config.data_dir.join(WEBHOOK_SECRET_FILE);
+    if path.exists() {
+        let text =
+            fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        return Ok(text.trim().as_bytes().to_vec());
+    }
+    let mut bytes = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+    let secret = hex::encode(bytes);
+    write_private(&path, &secret)?;
+    tracing::warn!(
+        path = %path.display(),
+        "no PAYMENT_WEBHOOK_SECRET configured: created one; give it to the payment provider"
+    );
+    Ok(secret.into_bytes())
+}

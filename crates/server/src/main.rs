@@ -33,7 +33,9 @@ enum Command {
     },
     /// Load a small bilingual demo catalogue (idempotent).
     SeedDemo,
-    /// Add bulk review cases for load tests (after the demo catalogue, which it loads too).
+    /// Add bulk review cases for load tests, a sixth in each status from draft to completed, those
+    /// past review with their coordinator's and specialists' assignments (after the demo catalogue
+    /// and doctors, which it loads too).
     SeedLoad {
         /// Cases in all.
         #[arg(long, default_value_t = 100_000)]
@@ -44,6 +46,13 @@ enum Command {
         /// Cases per user.
         #[arg(long, default_value_t = 1_000)]
         user_cases: usize,
+        /// The provider who coordinates the first `--provider-cases` cases past review, the rest
+        /// going to load-coordinator-N in groups as large; without it, EMP1 and EMP2 take turns.
+        #[arg(long)]
+        provider: Option<String>,
+        /// Cases past review per coordinator, with `--provider`.
+        #[arg(long, default_value_t = 1_000)]
+        provider_cases: usize,
     },
 }
 
@@ -160,14 +169,27 @@ fn run(command: Command, config: &Config) -> anyhow::Result<()> {
             cases,
             user,
             user_cases,
+            provider,
+            provider_cases,
         } => {
             let platform = open(config)?;
             seed::seed_demo(&platform.state.catalogue)
                 .map_err(|e| anyhow::anyhow!("{}", platform.describe(&e)))?;
+            seed::seed_providers(&platform.state.providers)
+                .map_err(|e| anyhow::anyhow!("{}", platform.describe(&e)))?;
+            let plan = server::load::LoadPlan {
+                total: cases,
+                user,
+                per_user: user_cases,
+                provider,
+                provider_cases,
+            };
             let started = std::time::Instant::now();
-            let written = server::load::seed_cases(&platform.store, cases, &user, user_cases)?;
+            let loaded = server::load::seed_cases(&platform.store, &plan)?;
             println!(
-                "load data: {written} cases in {:.1} s",
+                "load data: {} cases and {} assignments in {:.1} s",
+                loaded.cases,
+                loaded.assignments,
                 started.elapsed().as_secs_f64()
             );
             Ok(())
@@ -176,9 +198,15 @@ fn run(command: Command, config: &Config) -> anyhow::Result<()> {
             let platform = open(config)?;
             let report = seed::seed_demo(&platform.state.catalogue)
                 .map_err(|e| anyhow::anyhow!("{}", platform.describe(&e)))?;
+            let doctors = seed::seed_providers(&platform.state.providers)
+                .map_err(|e| anyhow::anyhow!("{}", platform.describe(&e)))?;
             println!(
                 "demo catalogue: {} created, {} already present",
                 report.created, report.existing
+            );
+            println!(
+                "demo doctors: {} created, {} already present (EMP1 and EMP2 coordinate every category; EMP3 to EMP18 are two specialists per category)",
+                doctors.created, doctors.existing
             );
             Ok(())
         }

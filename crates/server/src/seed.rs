@@ -3,7 +3,10 @@
 
 use domain::kernel::ids::{DiseaseCategoryId, ReviewTypeId};
 use domain::kernel::money::Decimal;
-use domain::second_opinion::{CatalogueService, NewDiseaseCategory, NewReviewType};
+use domain::second_opinion::{
+    CatalogueService, Eligibility, NewDiseaseCategory, NewReviewType, ProviderInput,
+    ProviderService,
+};
 use domain::{Error, Result};
 use uuid::Uuid;
 
@@ -164,4 +167,85 @@ pub fn seed_demo(catalogue: &CatalogueService) -> Result<SeedReport> {
         }
     }
     Ok(report)
+}
+
+/// A text in English and in Arabic.
+type Bilingual = (&'static str, &'static str);
+
+/// The two demo coordinators (every category): id, names in English and Arabic, speciality.
+const COORDINATORS: [(&str, Bilingual, Bilingual); 2] = [
+    (
+        "EMP1",
+        ("Dr. Lina Haddad", "د. لينا حداد"),
+        ("Internal Medicine", "الطب الباطني"),
+    ),
+    (
+        "EMP2",
+        ("Dr. Omar Khalil", "د. عمر خليل"),
+        ("Family Medicine", "طب الأسرة"),
+    ),
+];
+
+/// Two specialists per demo category, in the order of [`DISEASE_CATEGORIES`]: `EMP3` and `EMP4`
+/// are the cardiologists, `EMP5` and `EMP6` the oncologists, and so on to `EMP18`.
+const SPECIALISTS: [(&str, &str); 16] = [
+    ("Dr. Sara Nasser", "د. سارة ناصر"),
+    ("Dr. Nadia Said", "د. نادية سعيد"),
+    ("Dr. Youssef Saleh", "د. يوسف صالح"),
+    ("Dr. Laila Odeh", "د. ليلى عودة"),
+    ("Dr. Mona Fares", "د. منى فارس"),
+    ("Dr. Sami Barakat", "د. سامي بركات"),
+    ("Dr. Karim Aziz", "د. كريم عزيز"),
+    ("Dr. Dana Qasem", "د. دانة قاسم"),
+    ("Dr. Huda Rahman", "د. هدى رحمن"),
+    ("Dr. Fadi Younes", "د. فادي يونس"),
+    ("Dr. Tariq Mansour", "د. طارق منصور"),
+    ("Dr. Reem Hamdan", "د. ريم حمدان"),
+    ("Dr. Rana Jaber", "د. رنا جابر"),
+    ("Dr. Ziad Nassar", "د. زياد نصار"),
+    ("Dr. Maha Kanaan", "د. مها كنعان"),
+    ("Dr. Hani Darwish", "د. هاني درويش"),
+];
+
+/// Loads the demo doctors and their eligibility (idempotent): two coordinators of every category,
+/// and two specialists of each, whose speciality is that category. Half of them get their
+/// notifications in Arabic.
+pub fn seed_providers(providers: &ProviderService) -> Result<SeedReport> {
+    let input =
+        |id: String, name: (&str, &str), speciality: (&str, &str), n: usize| ProviderInput {
+            email: Some(format!("{}@doctors.example.org", id.to_lowercase())),
+            doctor_id: id,
+            name_en: name.0.into(),
+            name_ar: name.1.into(),
+            speciality_en: speciality.0.into(),
+            speciality_ar: speciality.1.into(),
+            phone: None,
+            lang: Some(if n.is_multiple_of(2) { "ar" } else { "en" }.into()),
+            active: Some(true),
+        };
+    let mut inputs: Vec<ProviderInput> = COORDINATORS
+        .iter()
+        .enumerate()
+        .map(|(n, (id, name, speciality))| input((*id).into(), *name, *speciality, n))
+        .collect();
+    for (n, name) in SPECIALISTS.iter().enumerate() {
+        let (_, en, ar) = DISEASE_CATEGORIES[n / 2];
+        inputs.push(input(format!("EMP{}", n + 3), *name, (en, ar), n));
+    }
+    let report = providers.sync(inputs)?;
+    for (n, (raw, _, _)) in DISEASE_CATEGORIES.iter().enumerate() {
+        let dc: DiseaseCategoryId = id(raw)?;
+        for (coordinator, _, _) in &COORDINATORS {
+            providers.set_eligibility(coordinator, dc, Eligibility::Coordinator, true)?;
+        }
+        for specialist in [2 * n + 3, 2 * n + 4] {
+            let specialist = format!("EMP{specialist}");
+            providers.set_eligibility(&specialist, dc, Eligibility::Specialist, true)?;
+        }
+    }
+    let count = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+    Ok(SeedReport {
+        created: count(report.created),
+        existing: count(report.updated + report.unchanged),
+    })
 }

@@ -12,8 +12,12 @@ use domain::kernel::ids::UuidV7;
 use domain::kernel::lang::Lang;
 use domain::kernel::text::Translator;
 use domain::kernel::time::SystemClock;
+use domain::notifications::Bilingual;
 use domain::notifications::{ContactService, OutboxService, RetryPolicy};
-use domain::second_opinion::{CaseService, CatalogueService};
+use domain::second_opinion::{
+    AdminCaseService, CaseFlow, CaseService, CatalogueService, PatientFlowService, PaymentGateway,
+    PaymentService, ProCaseService, ProviderService, ReportParts,
+};
 use http_actix::{AppState, HttpConfig, HttpMetrics};
 use notify::{ChannelConfig, DispatchMetrics, Dispatcher, DispatcherParts};
 use prometheus_client::encoding::EncodeLabelSet;
@@ -166,6 +170,32 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
     let repo = Arc::new(store.clone());
     let catalogue = CatalogueService::new(repo.clone(), clock.clone(), ids.clone());
     let translator: Arc<dyn Translator> = catalogues()?;
+    let blobs: Arc<dyn domain::kernel::blob::BlobStore> = Arc::new(blobs);
+    let gateway: Arc<dyn PaymentGateway> = Arc::new(
+        payments::HostedPayments::new(&config.payments.link_base, &keys::webhook_secret(config)?)
+            .context("the payment settings are wrong")?,
+    );
+    let renderer = Arc::new(
+        report_pdf::TypstRenderer::new(translator.clone())
+            .map_err(|e| anyhow::anyhow!("cannot prepare the PDF reports: {e}"))?,
+    );
+    let flow = CaseFlow {
+        cases: repo.clone(),
+        assignments: repo.clone(),
+        payments: repo.clone(),
+        providers: repo.clone(),
+        catalogue: catalogue.clone(),
+        clock: clock.clone(),
+        ids: ids.clone(),
+    };
+    let report = ReportParts {
+        renderer,
+        blobs: blobs.clone(),
+        issuer: Bilingual {
+            en: config.payments.issuer_en.clone(),
+            ar: config.payments.issuer_ar.clone(),
+        },
+    };
     let mut registry = Registry::with_prefix("medcare");
     let metrics = HttpMetrics::register(&mut registry);
     store.register_metrics(&mut registry);
@@ -179,11 +209,16 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
             ids.clone(),
         ),
         cases: CaseService::new(repo.clone(), catalogue.clone(), clock.clone(), ids),
+        patient_flow: PatientFlowService::new(flow.clone()),
+        admin_cases: AdminCaseService::new(flow.clone(), gateway.clone()),
+        pro_cases: ProCaseService::new(flow.clone(), report),
+        providers: ProviderService::new(repo.clone(), clock.clone()),
+        payments: PaymentService::new(flow, gateway),
         catalogue,
         contacts: ContactService::new(repo.clone(), clock.clone()),
         outbox: OutboxService::new(repo.clone(), clock),
         readiness: repo,
-        blobs: Arc::new(blobs),
+        blobs,
         translator,
         metrics,
         registry: Arc::new(registry),

@@ -42,12 +42,14 @@ fn a_new_operator_can_seed_issue_a_token_and_serve() {
     );
     assert_eq!(
         stdout(&seeded),
-        "demo catalogue: 12 created, 0 already present\n"
+        "demo catalogue: 12 created, 0 already present\n\
+         demo doctors: 18 created, 0 already present (EMP1 and EMP2 coordinate every category; EMP3 to EMP18 are two specialists per category)\n"
     );
     let again = server(&data, &["seed-demo"]);
     assert_eq!(
         stdout(&again),
-        "demo catalogue: 0 created, 12 already present\n"
+        "demo catalogue: 0 created, 12 already present\n\
+         demo doctors: 0 created, 18 already present (EMP1 and EMP2 coordinate every category; EMP3 to EMP18 are two specialists per category)\n"
     );
     assert!(
         data.join("medcare.db").exists(),

@@ -80,6 +80,9 @@ macro_rules! on_each_backend {
 }
 pub(crate) use on_each_backend;
 
+/// What the test payment provider signs its webhooks with.
+pub const WEBHOOK_SECRET: &str = "the test payment provider's webhook secret";
+
 /// The configuration of a test server on `db`, keeping its files in `files`.
 pub fn config_for(url: &str, ring: &KeyRing, files: &std::path::Path) -> Config {
     Config {
@@ -95,6 +98,10 @@ pub fn config_for(url: &str, ring: &KeyRing, files: &std::path::Path) -> Config 
         notify: NotifyConfig::default(),
         metrics_bind_addr: None,
         blob_dir: Some(files.to_path_buf()),
+        payments: server::config::PaymentConfig {
+            webhook_secret: Some(Secret::new(WEBHOOK_SECRET)),
+            ..Default::default()
+        },
     }
 }
 

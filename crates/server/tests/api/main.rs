@@ -5,10 +5,12 @@
 
 mod admin;
 mod auth;
+mod authorization;
 mod cases;
 mod catalogue;
 mod cli;
 mod errors;
+mod flow;
 mod helpers;
 mod instances;
 mod languages;

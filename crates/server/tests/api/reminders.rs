@@ -42,6 +42,10 @@ fn old_case(app: &TestApp, user: &str, hours: i64, status: CaseStatus, lang: Lan
         version: 1,
         created_date: at,
         updated_date: at,
+        doctors_assigned_date: None,
+        summary: None,
+        completed_date: None,
+        report: None,
     };
     app.platform.store.insert(&case, &[], &[]).unwrap();
     case.id
