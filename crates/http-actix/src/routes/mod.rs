@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod admin_cases;
+pub mod admin_categories;
 pub mod app;
 pub mod app_flow;
 pub mod cases;
@@ -178,12 +179,12 @@ pub fn all() -> Vec<RouteDef> {
         route!(Admin, admin::update_review_type),
         route!(Admin, admin::activate_review_type),
         route!(Admin, admin::deactivate_review_type),
-        route!(Admin, admin::list_disease_categories),
-        route!(Admin, admin::disease_category_details),
-        route!(Admin, admin::create_disease_category),
-        route!(Admin, admin::update_disease_category),
-        route!(Admin, admin::activate_disease_category),
-        route!(Admin, admin::deactivate_disease_category),
+        route!(Admin, admin_categories::list_disease_categories),
+        route!(Admin, admin_categories::disease_category_details),
+        route!(Admin, admin_categories::create_disease_category),
+        route!(Admin, admin_categories::update_disease_category),
+        route!(Admin, admin_categories::activate_disease_category),
+        route!(Admin, admin_categories::deactivate_disease_category),
         route!(Admin, admin_cases::review_cases),
         route!(Admin, admin_cases::review_case_details),
         route!(Admin, admin_cases::eligible_coordinators),
