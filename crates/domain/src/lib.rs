@@ -8,7 +8,8 @@
 //! - [`identity`]: who is asking (tokens, audiences, roles, revocation).
 //! - [`second_opinion`]: the catalogue, review cases and their assignment flow.
 //! - [`clinic`]: appointments and reports of the clinic system.
-//! - [`declarations`]: national eHealth style declaration requests.
+//! - [`declarations`]: national eHealth style declaration requests: the registry they refer to,
+//!   their lifecycle, verification codes, approval, rejection and expiry.
 //!
 //! With the `mock` feature every port has a `mockall` mock (`MockClock`, `MockCatalogueRepository`,
 //! ...) so that other crates' tests can use them.

@@ -44,6 +44,8 @@ provider-not-found = لم نعثر على هذا الطبيب
 assignment-not-found = لم نعثر على هذا التكليف
 request-not-found = لا يوجد طلب مستندات مفتوح بهذا الرقم على هذه الحالة
 payment-not-found = لم نعثر على هذه الدفعة
+declaration-request-not-found = لم نعثر على طلب التصريح
+active-parent-declaration-not-found = لم نعثر على تصريح ساري المفعول لأحد الوالدين
 
 ## Conflicts
 
@@ -59,6 +61,23 @@ report-not-ready = التقرير غير جاهز لأن الحالة { $status 
 not-eligible-coordinator = { $doctor } ليس منسقًا فعّالًا لتخصص هذه الحالة
 not-eligible-specialist = { $doctor } ليس طبيبًا أخصائيًا فعّالًا لتخصص هذه الحالة
 payment-amount-mismatch = الدفعة لا تطابق الحالة: المتوقع { $expected } والمستلم { $received }
+invalid-transition = لا يمكن تنفيذ هذا الإجراء على الطلب في وضعه الحالي
+patient-not-verified = لم يتم التحقق من هوية المريض بعد
+documents-not-uploaded = لم تُرفع المستندات التالية بعد: { $documents }
+
+## Unprocessable
+
+invalid-verification-code = رمز التحقق غير صحيح
+verification-code-expired = انتهت صلاحية رمز التحقق، يرجى طلب رمز جديد
+max-attempts-exceed = استُنفدت محاولات إدخال رمز التحقق، يرجى طلب رمز جديد
+doctor-declaration-limit = { PLURAL($count) ->
+    [zero] لا يستطيع هذا الطبيب توقيع أي تصريح
+    [one] لدى هذا الطبيب تصريح واحد ولا يمكنه توقيع المزيد
+    [two] لدى هذا الطبيب تصريحان ولا يمكنه توقيع المزيد
+    [few] لدى هذا الطبيب { $count } تصريحات ولا يمكنه توقيع المزيد
+    [many] لدى هذا الطبيب { $count } تصريحًا ولا يمكنه توقيع المزيد
+   *[other] لدى هذا الطبيب { $count } تصريح ولا يمكنه توقيع المزيد
+}
 
 ## Authentication and permission
 
@@ -72,6 +91,7 @@ role-required = هذا الإجراء متاح لمن لديه دور { $role } 
 webhook-signature = توقيع الإشعار مفقود أو غير صحيح أو قديم
 not-case-coordinator = هذا الإجراء متاح لمنسق الحالة فقط
 not-your-assignment = لا يعدّل الطبيب إلا تكليفه هو
+invalid-scopes = صلاحيات رمز الدخول لا تسمح بهذا الإجراء
 
 ## Validation
 
@@ -142,6 +162,9 @@ invalid-item-count = { PLURAL($max) ->
 }
 duplicate-in-list = { $field } يكرر عنصرًا سابقًا
 webhook-malformed = محتوى الإشعار ليس حدث دفع
+verification-code-required = رمز التحقق مطلوب لاعتماد هذا الطلب
+verification-code-not-allowed = لا يحتاج هذا الطلب إلى رمز تحقق، فلا ترسله
+invalid-verification-code-format = يجب أن يتكون { $field } من 4 أرقام، رقمًا أو نصًا
 
 ## Answers of the HTTP edge
 
@@ -213,6 +236,7 @@ field-name = { $value ->
     [coordinator] المنسق
     [payment_id] رقم الدفعة
     [providers] قائمة الأطباء
+    [verification_code] رمز التحقق
    *[other] { $value }
 }
 case-status-name = { $value ->

@@ -44,6 +44,8 @@ provider-not-found = Provider not found
 assignment-not-found = Assignment not found
 request-not-found = No open document request on this case has this id
 payment-not-found = Payment not found
+declaration-request-not-found = Declaration request not found
+active-parent-declaration-not-found = Active parent declaration was not found
 
 ## Conflicts
 
@@ -59,6 +61,16 @@ report-not-ready = The report is not ready while the case is { $status }
 not-eligible-coordinator = { $doctor } is not an active coordinator for this case's disease category
 not-eligible-specialist = { $doctor } is not an active specialist for this case's disease category
 payment-amount-mismatch = The payment does not match the case: expected { $expected }, received { $received }
+invalid-transition = Invalid transition
+patient-not-verified = Patient is not verified
+documents-not-uploaded = Documents { $documents } is not uploaded
+
+## Unprocessable (the eHealth surface's 422s, word for word)
+
+invalid-verification-code = Invalid verification code
+verification-code-expired = Verification code expired
+max-attempts-exceed = Maximum attempts exceed
+doctor-declaration-limit = This doctor has { $count } declarations and could not sign more
 
 ## Authentication and permission
 
@@ -72,6 +84,7 @@ role-required = This action needs the { $role } role
 webhook-signature = The webhook signature is missing, invalid or too old
 not-case-coordinator = Only the case coordinator may do this
 not-your-assignment = A doctor may only change their own assignment
+invalid-scopes = Invalid scopes
 
 ## Validation
 
@@ -107,6 +120,9 @@ invalid-amount = { $field } must be a number
 invalid-item-count = { $field } must hold { $min } to { $max } items
 duplicate-in-list = { $field } repeats an earlier item
 webhook-malformed = The webhook body is not a payment event
+verification-code-required = required property verification_code was not present
+verification-code-not-allowed = schema does not allow additional properties
+invalid-verification-code-format = { $field } must be 4 digits, as a number or a string
 
 ## Answers of the HTTP edge
 

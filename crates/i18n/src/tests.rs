@@ -85,6 +85,7 @@ fn sample(key: Key) -> Text {
         )
         .with("reason", "The documents are unreadable")
         .with("case_id", "0193a1c0-0000-7000-8000-00000000ca5e")
+        .with("count", 2000i64)
 }
 
 #[test]
@@ -208,6 +209,37 @@ fn english_is_word_for_word_what_clients_rely_on() {
         (
             Text::new(Key::BodyTooLarge).with("kib", 64i64),
             "Request body is larger than the limit of 64 KiB",
+        ),
+        // The eHealth surface's messages, word for word as the national API gives them.
+        (Text::new(Key::InvalidTransition), "Invalid transition"),
+        (
+            Text::new(Key::PatientNotVerified),
+            "Patient is not verified",
+        ),
+        (
+            Text::new(Key::InvalidVerificationCode),
+            "Invalid verification code",
+        ),
+        (
+            Text::new(Key::VerificationCodeExpired),
+            "Verification code expired",
+        ),
+        (Text::new(Key::MaxAttemptsExceed), "Maximum attempts exceed"),
+        (
+            Text::new(Key::ActiveParentDeclarationNotFound),
+            "Active parent declaration was not found",
+        ),
+        (Text::new(Key::InvalidScopes), "Invalid scopes"),
+        (
+            Text::new(Key::DocumentsNotUploaded).with(
+                "documents",
+                Arg::Items(vec!["PASSPORT".into(), "person.tax_id".into()]),
+            ),
+            "Documents PASSPORT, person.tax_id is not uploaded",
+        ),
+        (
+            Text::new(Key::DoctorDeclarationLimit).with("count", 2000i64),
+            "This doctor has 2000 declarations and could not sign more",
         ),
     ];
     for (text, want) in table {

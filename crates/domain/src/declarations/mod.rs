@@ -1,4 +1,54 @@
-//! National eHealth style declaration requests.
+//! National eHealth style declaration requests: a person chooses a doctor; the doctor approves the
+//! request once the person confirmed it (a code by SMS, scanned documents, or a parent's
+//! declaration for a child), signs it, and the declaration exists.
 //!
-//! Its entities and services arrive with the declarations capability; the module exists so that the
-//! context has its own home from the start.
+//! - [`registry`]: persons, legal entities, divisions, employees and declarations, as imported.
+//! - [`request`]: the declaration request and the document the doctor signs.
+//! - [`status`]: the request's lifecycle.
+//! - [`otp`]: verification codes and their port.
+//! - [`ports`]: the registry, the requests and the declarations chain.
+//! - [`approve`], [`actions`], [`expiry`]: the use cases.
+
+pub mod actions;
+pub mod approve;
+pub mod expiry;
+pub mod ids;
+pub mod otp;
+pub mod ports;
+pub mod registry;
+pub mod request;
+pub mod scope;
+pub mod status;
+
+pub use actions::{RejectService, ResendOtpService};
+pub use approve::{ApproveInput, ApproveService, DeclarationLimits, document_key};
+pub use expiry::{DEFAULT_REQUEST_TTL_HOURS, ExpiryService, RequestTtl};
+pub use ids::{
+    DeclarationId, DeclarationRequestId, DivisionId, EmployeeId, LegalEntityId, PersonId,
+    VerificationId,
+};
+pub use otp::{
+    CodeHash, CodeSource, IssuedCode, OtpPolicy, OtpService, OtpStatus, Verification,
+    VerificationCode, VerificationRepository, VerifyOutcome,
+};
+pub use ports::{ChainSeed, DeclarationRequestRepository, RegistryRepository};
+pub use registry::{
+    AuthenticationMethod, AuthenticationMethodType, Declaration, DeclarationStatus, Division,
+    Employee, EmployeeStatus, EmployeeType, LegalEntity, Party, Person, PublicKey, Speciality,
+    VerificationStatus,
+};
+pub use request::{
+    DataToBeSigned, DeclarationRequest, DocumentType, RequestFilter, SignedDivision,
+    SignedEmployee, SignedLegalEntity, SignedPerson, StatusReason,
+};
+pub use scope::{Caller, Scope};
+pub use status::{DeclarationRequestStatus, RequestAction};
+
+#[cfg(any(test, feature = "mock"))]
+pub use otp::{MockCodeSource, MockVerificationRepository};
+#[cfg(any(test, feature = "mock"))]
+pub use ports::{MockChainSeed, MockDeclarationRequestRepository, MockRegistryRepository};
+
+/// Tests of the declarations services against mocks of the ports.
+#[cfg(test)]
+mod tests;

@@ -56,6 +56,8 @@ pub enum AuthFailure {
     Revoked,
     /// A signed callback (the payment provider's webhook) whose signature or timestamp is wrong.
     Signature,
+    /// A valid token without the scope the action needs (the eHealth surface answers 401 for it).
+    Scope,
 }
 
 impl AuthFailure {
@@ -72,6 +74,7 @@ impl AuthFailure {
             AuthFailure::Expired => Key::AuthExpired,
             AuthFailure::Revoked => Key::AuthRevoked,
             AuthFailure::Signature => Key::WebhookSignature,
+            AuthFailure::Scope => Key::InvalidScopes,
         })
     }
 }

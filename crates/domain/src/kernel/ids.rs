@@ -91,6 +91,9 @@ macro_rules! uuid_id {
     };
 }
 
+// Other contexts declare their own ids with it (`declarations::ids`).
+pub(crate) use uuid_id;
+
 uuid_id!(
     /// A review case.
     CaseId

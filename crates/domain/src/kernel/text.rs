@@ -57,6 +57,8 @@ pub enum Key {
     AssignmentNotFound,
     RequestNotFound,
     PaymentNotFound,
+    DeclarationRequestNotFound,
+    ActiveParentDeclarationNotFound,
 
     // Conflicts.
     CaseChanged,
@@ -71,6 +73,15 @@ pub enum Key {
     NotEligibleCoordinator,
     NotEligibleSpecialist,
     PaymentAmountMismatch,
+    InvalidTransition,
+    PatientNotVerified,
+    DocumentsNotUploaded,
+
+    // Unprocessable (the eHealth surface's 422s).
+    InvalidVerificationCode,
+    VerificationCodeExpired,
+    MaxAttemptsExceed,
+    DoctorDeclarationLimit,
 
     // Authentication and permission.
     AuthMissing,
@@ -83,6 +94,7 @@ pub enum Key {
     WebhookSignature,
     NotCaseCoordinator,
     NotYourAssignment,
+    InvalidScopes,
 
     // Validation (`field` is the field's path as the client sent it).
     InvalidUuid,
@@ -114,6 +126,9 @@ pub enum Key {
     InvalidItemCount,
     DuplicateInList,
     WebhookMalformed,
+    VerificationCodeRequired,
+    VerificationCodeNotAllowed,
+    InvalidVerificationCodeFormat,
 
     // The HTTP edge: answers given before or around a handler.
     NoRoute,
