@@ -78,6 +78,7 @@ doctor-declaration-limit = { PLURAL($count) ->
     [many] لدى هذا الطبيب { $count } تصريحًا ولا يمكنه توقيع المزيد
    *[other] لدى هذا الطبيب { $count } تصريح ولا يمكنه توقيع المزيد
 }
+employee-public-key-missing = لم يسجّل الموظف مفتاحًا عامًا يمكن التحقق به من التوقيع
 
 ## Authentication and permission
 
@@ -165,6 +166,18 @@ webhook-malformed = محتوى الإشعار ليس حدث دفع
 verification-code-required = رمز التحقق مطلوب لاعتماد هذا الطلب
 verification-code-not-allowed = لا يحتاج هذا الطلب إلى رمز تحقق، فلا ترسله
 invalid-verification-code-format = يجب أن يتكون { $field } من 4 أرقام، رقمًا أو نصًا
+person-not-found = لم نعثر على هذا الشخص في السجل
+person-without-authentication-method = لا توجد لدى هذا الشخص أي طريقة للتحقق من هويته
+employee-not-found = لم نعثر على هذا الموظف في السجل
+employee-status-invalid = حالة الموظف لا تسمح له بقبول التصريحات
+employee-not-in-legal-entity = لا يعمل هذا الموظف لدى هذه المنشأة الطبية
+employee-not-doctor = يجب أن يكون الموظف المحدد طبيبًا
+employee-speciality-not-doctor = تخصص الموظف ليس من تخصصات الأطباء المقبولة: طبيب باطني، طبيب أطفال، طبيب أسرة
+speciality-age-mismatch = تخصص الطبيب لا يناسب عمر المريض
+division-not-found = لم نعثر على هذا الفرع في السجل
+division-not-in-legal-entity = لا يتبع هذا الفرع هذه المنشأة الطبية
+signed-content-mismatch = المحتوى الموقَّع لا يطابق المحتوى الذي أُنشئ سابقًا
+signature-not-verified = لا يمكن التحقق من التوقيع بالمفتاح العام المسجّل للموظف
 
 ## Answers of the HTTP edge
 

@@ -71,6 +71,7 @@ invalid-verification-code = Invalid verification code
 verification-code-expired = Verification code expired
 max-attempts-exceed = Maximum attempts exceed
 doctor-declaration-limit = This doctor has { $count } declarations and could not sign more
+employee-public-key-missing = The employee has no registered public key to verify the signature
 
 ## Authentication and permission
 
@@ -123,6 +124,18 @@ webhook-malformed = The webhook body is not a payment event
 verification-code-required = required property verification_code was not present
 verification-code-not-allowed = schema does not allow additional properties
 invalid-verification-code-format = { $field } must be 4 digits, as a number or a string
+person-not-found = Person not found
+person-without-authentication-method = Person has no authentication methods
+employee-not-found = Employee not found
+employee-status-invalid = Invalid employee status
+employee-not-in-legal-entity = Employee does not belong to legal entity.
+employee-not-doctor = Employee ID must reference a doctor.
+employee-speciality-not-doctor = Employee's speciality does not belong to a doctor: THERAPIST, PEDIATRICIAN, FAMILY_DOCTOR
+speciality-age-mismatch = Doctor speciality doesn't match patient's age
+division-not-found = Division not found
+division-not-in-legal-entity = Division does not belong to legal entity.
+signed-content-mismatch = Signed content does not match the previously created content
+signature-not-verified = The signature does not verify with the employee's public key
 
 ## Answers of the HTTP edge
 

@@ -241,6 +241,37 @@ fn english_is_word_for_word_what_clients_rely_on() {
             Text::new(Key::DoctorDeclarationLimit).with("count", 2000i64),
             "This doctor has 2000 declarations and could not sign more",
         ),
+        (Text::new(Key::PersonNotFound), "Person not found"),
+        (Text::new(Key::EmployeeNotFound), "Employee not found"),
+        (Text::new(Key::DivisionNotFound), "Division not found"),
+        (
+            Text::new(Key::EmployeeStatusInvalid),
+            "Invalid employee status",
+        ),
+        (
+            Text::new(Key::EmployeeNotInLegalEntity),
+            "Employee does not belong to legal entity.",
+        ),
+        (
+            Text::new(Key::EmployeeNotDoctor),
+            "Employee ID must reference a doctor.",
+        ),
+        (
+            Text::new(Key::EmployeeSpecialityNotDoctor),
+            "Employee's speciality does not belong to a doctor: THERAPIST, PEDIATRICIAN, FAMILY_DOCTOR",
+        ),
+        (
+            Text::new(Key::SpecialityAgeMismatch),
+            "Doctor speciality doesn't match patient's age",
+        ),
+        (
+            Text::new(Key::DivisionNotInLegalEntity),
+            "Division does not belong to legal entity.",
+        ),
+        (
+            Text::new(Key::SignedContentMismatch),
+            "Signed content does not match the previously created content",
+        ),
     ];
     for (text, want) in table {
         assert_eq!(en(text), want);

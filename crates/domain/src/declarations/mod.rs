@@ -6,11 +6,13 @@
 //! - [`request`]: the declaration request and the document the doctor signs.
 //! - [`status`]: the request's lifecycle.
 //! - [`otp`]: verification codes and their port.
-//! - [`ports`]: the registry, the requests and the declarations chain.
-//! - [`approve`], [`actions`], [`expiry`]: the use cases.
+//! - [`ports`]: the registry, the requests, the declarations chain, the printout, SMS codes, upload
+//!   links and signatures.
+//! - [`create`], [`approve`], [`actions`], [`sign`], [`expiry`]: the use cases.
 
 pub mod actions;
 pub mod approve;
+pub mod create;
 pub mod expiry;
 pub mod ids;
 pub mod otp;
@@ -18,10 +20,14 @@ pub mod ports;
 pub mod registry;
 pub mod request;
 pub mod scope;
+pub mod sign;
 pub mod status;
 
 pub use actions::{RejectService, ResendOtpService};
 pub use approve::{ApproveInput, ApproveService, DeclarationLimits, document_key};
+pub use create::{
+    CreateInput, CreatePolicy, CreatePorts, CreateService, Created, OfflineDocuments, UploadLink,
+};
 pub use expiry::{DEFAULT_REQUEST_TTL_HOURS, ExpiryService, RequestTtl};
 pub use ids::{
     DeclarationId, DeclarationRequestId, DivisionId, EmployeeId, LegalEntityId, PersonId,
@@ -31,7 +37,10 @@ pub use otp::{
     CodeHash, CodeSource, IssuedCode, OtpPolicy, OtpService, OtpStatus, Verification,
     VerificationCode, VerificationRepository, VerifyOutcome,
 };
-pub use ports::{ChainSeed, DeclarationRequestRepository, RegistryRepository};
+pub use ports::{
+    ChainSeed, DeclarationRequestRepository, PrintoutRenderer, RegistryRepository,
+    SignatureVerifier, UploadUrls, VerificationSender,
+};
 pub use registry::{
     AuthenticationMethod, AuthenticationMethodType, Declaration, DeclarationStatus, Division,
     Employee, EmployeeStatus, EmployeeType, LegalEntity, Party, Person, PublicKey, Speciality,
@@ -42,12 +51,16 @@ pub use request::{
     SignedEmployee, SignedLegalEntity, SignedPerson, StatusReason,
 };
 pub use scope::{Caller, Scope};
+pub use sign::SignService;
 pub use status::{DeclarationRequestStatus, RequestAction};
 
 #[cfg(any(test, feature = "mock"))]
 pub use otp::{MockCodeSource, MockVerificationRepository};
 #[cfg(any(test, feature = "mock"))]
-pub use ports::{MockChainSeed, MockDeclarationRequestRepository, MockRegistryRepository};
+pub use ports::{
+    MockChainSeed, MockDeclarationRequestRepository, MockPrintoutRenderer, MockRegistryRepository,
+    MockSignatureVerifier, MockUploadUrls, MockVerificationSender,
+};
 
 /// Tests of the declarations services against mocks of the ports.
 #[cfg(test)]

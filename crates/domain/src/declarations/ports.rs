@@ -1,16 +1,20 @@
-//! The ports of the declarations context: the registry, the requests, and the declarations chain.
-//! (Verification codes have theirs in [`super::otp`]; documents are blobs of the kernel's
-//! `BlobStore`, under [`super::approve::document_key`].)
+//! The ports of the declarations context: the registry, the requests, the declarations chain, and
+//! what creating and signing a request reach: the printout, the SMS with a code, upload links and
+//! signature checks. (Verification codes have theirs in [`super::otp`]; documents are blobs of the
+//! kernel's `BlobStore`, under [`super::approve::document_key`].)
 
 use time::OffsetDateTime;
 
 use super::ids::{
     DeclarationId, DeclarationRequestId, DivisionId, EmployeeId, LegalEntityId, PersonId,
 };
-use super::registry::{Declaration, Division, Employee, LegalEntity, Person};
+use super::otp::VerificationCode;
+use super::registry::{Declaration, Division, Employee, LegalEntity, Person, PublicKey};
 use super::request::{DeclarationRequest, RequestFilter};
 use super::status::DeclarationRequestStatus;
 use crate::Result;
+use crate::kernel::blob::BlobKey;
+use crate::kernel::lang::Lang;
 use crate::kernel::paging::{Page, PageRequest};
 
 /// The national registry, as imported.
@@ -48,6 +52,11 @@ pub trait RegistryRepository: Send + Sync {
 ///   status, in the same write.
 /// - `expirable` returns up to `limit` requests inserted before `inserted_before` whose status may
 ///   still expire (neither `SIGNED` nor `EXPIRED`), oldest first.
+/// - `sign` MUST, in one transaction and only if the stored request is still in status `from`:
+///   write `request` whole (now `SIGNED`), insert `declaration` (its `signed_at` is
+///   `request.updated_at`), and, when `terminate_parent` names a declaration that is still
+///   `active`, set it `terminated` with reason `auto_reorganization`. It returns whether it wrote;
+///   when it returns `false` nothing was written.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait DeclarationRequestRepository: Send + Sync {
     fn create(&self, request: &DeclarationRequest) -> Result<Vec<DeclarationRequestId>>;
@@ -72,6 +81,13 @@ pub trait DeclarationRequestRepository: Send + Sync {
         inserted_before: OffsetDateTime,
         limit: i64,
     ) -> Result<Vec<DeclarationRequest>>;
+    fn sign(
+        &self,
+        request: &DeclarationRequest,
+        from: DeclarationRequestStatus,
+        declaration: &Declaration,
+        terminate_parent: Option<DeclarationId>,
+    ) -> Result<bool>;
 }
 
 /// The declarations chain: blocks of declarations, each hashed with the previous block's hash.
@@ -82,4 +98,49 @@ pub trait DeclarationRequestRepository: Send + Sync {
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait ChainSeed: Send + Sync {
     fn latest_hash(&self) -> Result<String>;
+}
+
+/// Renders the printout form of a request: the declaration as the person reads and signs it on
+/// paper.
+///
+/// Contract: `render` returns the whole form (HTML) in `lang` from `request` and its
+/// `data_to_be_signed`; it MUST NOT change anything.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait PrintoutRenderer: Send + Sync {
+    fn render(&self, request: &DeclarationRequest, lang: Lang) -> Result<String>;
+}
+
+/// Sends a verification code to a person's phone.
+///
+/// Contract: `send_code` MUST hand `code` to the SMS channel for `phone` (through the outbox) and
+/// MUST NOT write the code to any log, error or other answer; `request_id` is for the record only.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait VerificationSender: Send + Sync {
+    fn send_code(
+        &self,
+        phone: &str,
+        code: &VerificationCode,
+        request_id: DeclarationRequestId,
+    ) -> Result<()>;
+}
+
+/// Links through which a person's documents are uploaded without a token.
+///
+/// Contract: `upload_url` returns an absolute URL that takes one file by `PUT` into the blob store
+/// under `key`, signed so that it cannot be changed to another key, and refused after
+/// `expires_at`.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait UploadUrls: Send + Sync {
+    fn upload_url(&self, key: &BlobKey, expires_at: OffsetDateTime) -> Result<String>;
+}
+
+/// Checks a doctor's signature.
+///
+/// Contract: `verify_compact_jws` parses `jws` as a compact JWS (EdDSA over Ed25519), verifies it
+/// with `public_key`, and returns its payload as JSON. A JWS that does not parse, whose algorithm
+/// is not EdDSA, whose signature does not verify, or whose payload is not JSON MUST be answered
+/// with [`super::sign::signature_not_verified`].
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait SignatureVerifier: Send + Sync {
+    fn verify_compact_jws(&self, jws: &str, public_key: &PublicKey) -> Result<serde_json::Value>;
 }

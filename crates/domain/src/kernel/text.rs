@@ -82,6 +82,7 @@ pub enum Key {
     VerificationCodeExpired,
     MaxAttemptsExceed,
     DoctorDeclarationLimit,
+    EmployeePublicKeyMissing,
 
     // Authentication and permission.
     AuthMissing,
@@ -129,6 +130,18 @@ pub enum Key {
     VerificationCodeRequired,
     VerificationCodeNotAllowed,
     InvalidVerificationCodeFormat,
+    PersonNotFound,
+    PersonWithoutAuthenticationMethod,
+    EmployeeNotFound,
+    EmployeeStatusInvalid,
+    EmployeeNotInLegalEntity,
+    EmployeeNotDoctor,
+    EmployeeSpecialityNotDoctor,
+    SpecialityAgeMismatch,
+    DivisionNotFound,
+    DivisionNotInLegalEntity,
+    SignedContentMismatch,
+    SignatureNotVerified,
 
     // The HTTP edge: answers given before or around a handler.
     NoRoute,

@@ -7,8 +7,11 @@
 mod actions;
 mod approve;
 mod approve_methods;
+mod create;
+mod create_checks;
 mod expiry;
 mod otp;
+mod sign;
 
 use std::sync::{Arc, Mutex};
 
