@@ -21,6 +21,7 @@ mod catalogue;
 mod commit;
 mod connection;
 mod contacts;
+mod declarations;
 mod error;
 mod events;
 mod load;
@@ -37,6 +38,10 @@ mod sql;
 pub mod testing;
 
 pub use connection::{Backend, DbConnection, Store};
+pub use declarations::{
+    BrokenBlock, ChainBlock, ChainBreak, ChainVerification, GENESIS_HASH, RegistryImport,
+    RegistryImported, Upserted,
+};
 pub use error::StoreError;
 pub use events::Listener;
 pub use migrations::MigrationState;

@@ -190,6 +190,131 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    legal_entities (legal_entity_id) {
+        legal_entity_id -> Text,
+        name -> Text,
+        short_name -> Nullable<Text>,
+        edrpou -> Nullable<Text>,
+        inserted_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    divisions (division_id) {
+        division_id -> Text,
+        legal_entity_id -> Text,
+        name -> Text,
+        inserted_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    employees (employee_id) {
+        employee_id -> Text,
+        legal_entity_id -> Text,
+        division_id -> Nullable<Text>,
+        first_name -> Text,
+        last_name -> Text,
+        second_name -> Nullable<Text>,
+        employee_type -> Text,
+        speciality -> Nullable<Text>,
+        status -> Text,
+        public_key -> Nullable<Text>,
+        inserted_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    persons (person_id) {
+        person_id -> Text,
+        first_name -> Text,
+        last_name -> Text,
+        second_name -> Nullable<Text>,
+        birth_date -> Text,
+        tax_id -> Nullable<Text>,
+        phone_number -> Nullable<Text>,
+        verification_status -> Text,
+        authentication_methods -> Text,
+        inserted_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    declarations (declaration_id) {
+        declaration_id -> Text,
+        declaration_number -> Text,
+        person_id -> Text,
+        employee_id -> Text,
+        legal_entity_id -> Text,
+        division_id -> Nullable<Text>,
+        status -> Text,
+        reason -> Nullable<Text>,
+        start_date -> Text,
+        declaration_request_id -> Nullable<Text>,
+        signed_at -> Nullable<Text>,
+        block_number -> Nullable<BigInt>,
+        inserted_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    declaration_requests (declaration_request_id) {
+        declaration_request_id -> Text,
+        person_id -> Text,
+        employee_id -> Text,
+        division_id -> Text,
+        legal_entity_id -> Text,
+        start_date -> Text,
+        parent_declaration_id -> Nullable<Text>,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        authentication_method_current -> Nullable<Text>,
+        declaration_number -> Text,
+        declaration_id -> Text,
+        data_to_be_signed -> Nullable<Text>,
+        printout_content -> Nullable<Text>,
+        seed -> Nullable<Text>,
+        is_shareable -> Bool,
+        documents -> Text,
+        inserted_at -> Text,
+        inserted_by -> Text,
+        updated_at -> Text,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    verifications (verification_id) {
+        verification_id -> Text,
+        phone_number -> Text,
+        declaration_request_id -> Nullable<Text>,
+        code_salt -> Text,
+        code_digest -> Text,
+        status -> Text,
+        attempts_count -> Integer,
+        code_expired_at -> Text,
+        inserted_at -> Text,
+    }
+}
+
+diesel::table! {
+    declaration_blocks (block_number) {
+        block_number -> BigInt,
+        hash -> Text,
+        previous_hash -> Text,
+        declaration_count -> BigInt,
+        first_declaration_id -> Text,
+        last_declaration_id -> Text,
+        closed_at -> Text,
+    }
+}
+
 diesel::joinable!(case_coordinators -> providers (provider_id));
 diesel::joinable!(sop_doctors -> providers (provider_id));
 diesel::allow_tables_to_appear_in_same_query!(providers, case_coordinators, sop_doctors);

@@ -4,8 +4,9 @@
 use diesel::sql_types::{Nullable, Text};
 use domain::Cause;
 use domain::kernel::code::Code;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 /// The escape character of every `LIKE` pattern built by [`contains_pattern`]; pass it to
@@ -89,6 +90,69 @@ pub(crate) fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
+/// Dates as stored: `2026-11-23`, whose text order is date order.
+const DATE: &[time::format_description::FormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]");
+
+/// A date as stored. Years outside 0..=9999 cannot be formatted this way; the registry's dates
+/// are birth and start dates, well inside.
+pub(crate) fn date_text(date: Date) -> String {
+    date.format(DATE).unwrap_or_else(|_| date.to_string())
+}
+
+pub(crate) fn parse_date(what: &str, raw: &str) -> domain::Result<Date> {
+    Date::parse(raw, DATE).map_err(|e| {
+        domain::Error::Internal(Cause::with_source(
+            format!("stored {what} {raw:?} is not a YYYY-MM-DD date"),
+            e,
+        ))
+    })
+}
+
+/// Bytes as lowercase hex, the text form of keys, salts and digests.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            // Writing to a String cannot fail.
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+}
+
+/// Reads hex written by [`hex`]; `what` names the column in the error.
+pub(crate) fn parse_hex(what: &str, raw: &str) -> domain::Result<Vec<u8>> {
+    let digit = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    };
+    let bytes = raw.as_bytes();
+    let parsed: Option<Vec<u8>> = bytes
+        .len()
+        .is_multiple_of(2)
+        .then(|| {
+            bytes
+                .chunks(2)
+                .map(|pair| Some((digit(pair[0])? << 4) | digit(pair[1])?))
+                .collect()
+        })
+        .flatten();
+    parsed.ok_or_else(|| domain::Error::internal(format!("stored {what} is not hex")))
+}
+
+/// A value as a JSON column's text; `what` names it in the error.
+pub(crate) fn to_json<T: Serialize + ?Sized>(what: &str, value: &T) -> domain::Result<String> {
+    serde_json::to_string(value).map_err(|e| {
+        domain::Error::Internal(Cause::with_source(
+            format!("{what} cannot be written as JSON"),
+            e,
+        ))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,5 +163,18 @@ mod tests {
         assert_eq!(contains_pattern("100%"), "%100\\%%");
         assert_eq!(contains_pattern("a_b\\c"), "%a\\_b\\\\c%");
         assert_eq!(contains_pattern(""), "%%");
+    }
+
+    #[test]
+    fn hex_and_dates_round_trip() {
+        let bytes = [0x00, 0x7f, 0xab, 0xff];
+        assert_eq!(hex(&bytes), "007fabff");
+        assert_eq!(parse_hex("x", "007fABff").unwrap(), bytes);
+        assert!(parse_hex("x", "abc").is_err());
+        assert!(parse_hex("x", "zz").is_err());
+        let date = time::macros::date!(2026 - 01 - 05);
+        assert_eq!(date_text(date), "2026-01-05");
+        assert_eq!(parse_date("d", "2026-01-05").unwrap(), date);
+        assert!(parse_date("d", "05.01.2026").is_err());
     }
 }

@@ -199,6 +199,14 @@ fn sqlite_and_postgres_schemas_match() {
         "sop_doctors",
         "payments",
         "payment_events",
+        "legal_entities",
+        "divisions",
+        "employees",
+        "persons",
+        "declarations",
+        "declaration_requests",
+        "verifications",
+        "declaration_blocks",
     ] {
         assert!(sqlite_columns.contains_key(table), "{table}");
     }
@@ -222,6 +230,10 @@ fn sqlite_and_postgres_schemas_match() {
         partial_unique
     );
     assert_eq!(sqlite_indexes["payments"]["payments_case"], (true, false));
+    assert_eq!(
+        sqlite_indexes["declarations"]["declarations_number"],
+        (true, false)
+    );
     // Composite primary keys.
     for table in ["case_coordinators", "sop_doctors"] {
         assert!(sqlite_columns[table]["provider_id"].2, "{table}");

@@ -163,3 +163,136 @@ on_each_backend!(the_admin_list_first_page_walks_an_index, |db| {
         (ADMIN_CASES / statuses.len()) as u64
     );
 });
+
+const DOCTORS: usize = 20;
+const DECLARATIONS_PER_DOCTOR: usize = 500;
+
+/// What the store runs for `doctor_load`: two counts.
+fn load_queries(employee: &str, person: &str) -> [String; 2] {
+    [
+        format!(
+            "SELECT COUNT(*) FROM declarations WHERE employee_id = '{employee}' \
+             AND status IN ('active', 'pending_verification') AND person_id <> '{person}'"
+        ),
+        format!(
+            "SELECT COUNT(*) FROM declaration_requests WHERE employee_id = '{employee}' \
+             AND status = 'APPROVED'"
+        ),
+    ]
+}
+
+/// [`plan`], with PostgreSQL told to use any index it can: with a few thousand rows it may
+/// rightly prefer reading the table, and the question here is whether the index answers the
+/// count alone.
+fn index_plan(db: &TestDb, sql: &str) -> String {
+    if db.backend() == Backend::Sqlite {
+        return plan(db, sql);
+    }
+    let mut conn = PgConnection::establish(&db.url).unwrap();
+    diesel::sql_query("SET enable_seqscan = off")
+        .execute(&mut conn)
+        .unwrap();
+    diesel::sql_query("SET enable_bitmapscan = off")
+        .execute(&mut conn)
+        .unwrap();
+    diesel::sql_query(format!("EXPLAIN ANALYZE {sql}"))
+        .load::<PgPlanRow>(&mut conn)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.line)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+on_each_backend!(the_doctor_load_is_counted_from_indexes, |db| {
+    use domain::declarations::{
+        DeclarationRequestRepository, DeclarationRequestStatus, DeclarationStatus,
+        RegistryRepository,
+    };
+
+    use crate::declarations_fixtures::{declaration, doctor, person, registry, request};
+
+    let store = &db.store;
+    let mut reg = registry();
+    let division = reg.divisions[0].clone();
+    reg.employees = (0..DOCTORS)
+        .map(|i| {
+            doctor(
+                &division,
+                &format!("Doctor {i}"),
+                domain::declarations::Speciality::Therapist,
+            )
+        })
+        .collect();
+    reg.persons = (0..DOCTORS * DECLARATIONS_PER_DOCTOR)
+        .map(|i| person(&format!("Person {i}"), &format!("+38097{i:07}")))
+        .collect();
+    let statuses = [
+        DeclarationStatus::Active,
+        DeclarationStatus::PendingVerification,
+        DeclarationStatus::Terminated,
+    ];
+    reg.declarations = reg
+        .persons
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            declaration(
+                p,
+                &reg.employees[i % DOCTORS],
+                statuses[i % 3],
+                &format!("N-{i}"),
+            )
+        })
+        .collect();
+    store.import_registry(reg.import(), T0).unwrap();
+    for (i, p) in reg.persons.iter().take(200).enumerate() {
+        let r = request(&reg, p, &reg.employees[(i + 1) % DOCTORS], at(i as i64));
+        store.create(&r).unwrap();
+        if i % 2 == 0 {
+            let approved = domain::declarations::DeclarationRequest {
+                status: DeclarationRequestStatus::Approved,
+                ..r
+            };
+            store
+                .save_transition(&approved, DeclarationRequestStatus::New)
+                .unwrap();
+        }
+    }
+    raw_sql(
+        &db,
+        match db.backend() {
+            Backend::Sqlite => "ANALYZE",
+            Backend::Postgres => "VACUUM ANALYZE",
+        },
+    );
+
+    let employee = reg.employees[3].id;
+    let person = reg.persons[3].id;
+    let [declared, approved] = load_queries(&employee.to_string(), &person.to_string());
+    for (sql, index) in [
+        (declared, "declarations_employee_status"),
+        (approved, "declaration_requests_employee_status"),
+    ] {
+        let plan = index_plan(&db, &sql);
+        eprintln!("{}:\n{plan}", db.backend());
+        match db.backend() {
+            Backend::Sqlite => assert!(plan.contains(&format!("COVERING INDEX {index}")), "{plan}"),
+            Backend::Postgres => {
+                assert!(
+                    plan.contains(&format!("Index Only Scan using {index}"))
+                        || plan.contains(&format!("Index Scan using {index}")),
+                    "{plan}"
+                );
+                assert!(!plan.contains("Seq Scan"), "{plan}");
+            }
+        }
+    }
+    // 500 declarations of doctor 3 (persons 3, 23, …): 167 active, 166 pending, 167 terminated;
+    // person 3's is an active one. Doctor 3 has the requests of persons 2, 22, …, 182, all
+    // approved (even ones are).
+    assert_eq!(
+        store.doctor_load(employee, person).unwrap(),
+        167 + 166 - 1 + 10
+    );
+});
