@@ -203,6 +203,7 @@ mod tests {
                 audience: Audience::SnrPro,
                 roles: roles.to_vec(),
                 scopes: vec![],
+                client_id: None,
                 jti: TokenId::from_uuid(uuid::Uuid::nil()),
                 expires_at: 0,
             },

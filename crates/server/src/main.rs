@@ -82,6 +82,9 @@ enum TokenAction {
         /// Space-separated scopes, e.g. "declaration_request:approve".
         #[arg(long)]
         scope: Option<String>,
+        /// The caller's legal entity (eHealth tokens): the `client_id` claim.
+        #[arg(long)]
+        client_id: Option<String>,
         /// Lifetime: 3600, 90s, 15m, 12h or 30d.
         #[arg(long, default_value = "24h")]
         ttl: String,
@@ -141,6 +144,7 @@ fn run(command: Command, config: &Config) -> anyhow::Result<()> {
                     sub,
                     roles,
                     scope,
+                    client_id,
                     ttl,
                 },
         } => {
@@ -159,6 +163,7 @@ fn run(command: Command, config: &Config) -> anyhow::Result<()> {
                 subject: sub,
                 roles,
                 scope,
+                client_id,
                 ttl: parse_ttl(&ttl)?,
             };
             let token = platform.state.auth.issue(&request).map_err(explain)?;

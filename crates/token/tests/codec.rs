@@ -96,6 +96,7 @@ fn claims() -> Claims {
         jti: "018f2f5e-7b3a-7c4d-9e1f-2a3b4c5d6e7f".into(),
         roles: vec![],
         scope: None,
+        client_id: None,
     }
 }
 
@@ -105,6 +106,7 @@ fn staff_claims() -> Claims {
         aud: "ehealth".into(),
         roles: vec!["coordinator".into(), "doctor".into()],
         scope: Some("declaration_request:read declaration_request:write".into()),
+        client_id: Some("0193a1c0-0000-7000-8000-00000000000e".into()),
         ..claims()
     }
 }

@@ -116,6 +116,9 @@ pub struct Claims {
     /// Space-separated scopes (eHealth tokens).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// The caller's legal entity (eHealth tokens): requests of another legal entity are not theirs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
 }
 
 /// An authenticated caller, as handlers see it.
@@ -125,6 +128,8 @@ pub struct Actor {
     pub audience: Audience,
     pub roles: Vec<Role>,
     pub scopes: Vec<String>,
+    /// The `client_id` claim, as issued.
+    pub client_id: Option<String>,
     pub jti: TokenId,
     /// Expiry, seconds since the Unix epoch.
     pub expires_at: i64,

@@ -16,6 +16,8 @@ pub struct IssueRequest {
     pub subject: String,
     pub roles: Vec<Role>,
     pub scope: Option<String>,
+    /// The caller's legal entity, for eHealth tokens.
+    pub client_id: Option<String>,
     pub ttl: Duration,
 }
 
@@ -80,6 +82,12 @@ impl AuthService {
                 .map(|r| r.as_str().to_owned())
                 .collect(),
             scope: scope.filter(|s| !s.is_empty()),
+            client_id: request
+                .client_id
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned),
         };
         self.codec.seal(&claims)
     }
@@ -132,6 +140,7 @@ impl AuthService {
                 .as_deref()
                 .map(|s| s.split_whitespace().map(str::to_owned).collect())
                 .unwrap_or_default(),
+            client_id: claims.client_id,
             jti,
             expires_at: claims.exp,
         })
@@ -201,6 +210,7 @@ mod tests {
             jti: "0193a1c0-0000-7000-8000-000000000001".into(),
             roles: vec!["coordinator".into(), "wizard".into()],
             scope: Some("a:b c:d".into()),
+            client_id: Some("le-1".into()),
         }
     }
 
@@ -247,13 +257,16 @@ mod tests {
         for header in ["abcd", "Bearer abcd", "bearer   abcd"] {
             let actor = service(Ok(claims("snr_usr", NOW + 60)), Some(false))
                 .authenticate(Some(header), Audience::SnrUsr);
-            let actor = actor.ok().map(|a| (a.id.to_string(), a.scopes, a.roles));
+            let actor = actor
+                .ok()
+                .map(|a| (a.id.to_string(), a.scopes, a.roles, a.client_id));
             assert_eq!(
                 actor,
                 Some((
                     "user-1".to_owned(),
                     vec!["a:b".to_owned(), "c:d".to_owned()],
-                    vec![Role::Coordinator]
+                    vec![Role::Coordinator],
+                    Some("le-1".to_owned())
                 )),
                 "{header}"
             );
@@ -354,6 +367,7 @@ mod tests {
             subject: "EMP1".into(),
             roles: vec![Role::Coordinator],
             scope: None,
+            client_id: None,
             ttl: Duration::from_secs(3600),
         };
         assert_eq!(service.issue(&request).ok().as_deref(), Some("sealed"));

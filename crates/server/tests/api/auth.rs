@@ -26,6 +26,7 @@ pub(crate) fn claims_with_id(aud: &str, exp: i64, jti: &str) -> Claims {
         jti: jti.into(),
         roles: vec![],
         scope: None,
+        client_id: None,
     }
 }
 

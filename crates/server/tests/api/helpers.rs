@@ -192,6 +192,7 @@ impl TestApp {
                     .map(|r| domain::identity::Role::parse(r).expect("known role"))
                     .collect(),
                 scope: None,
+                client_id: None,
                 ttl: Duration::from_secs(600),
             })
             .expect("token issued")
