@@ -298,6 +298,13 @@ impl CatalogueRepository for Store {
         Ok(window(&rows, limit, offset))
     }
 
+    fn active_review_types_in_memory(&self) -> Option<Arc<Vec<ReviewType>>> {
+        if !self.caches.fresh() {
+            return None;
+        }
+        self.caches.catalogue.review_types()
+    }
+
     fn count_review_types(&self, filter: &CatalogueFilter) -> domain::Result<u64> {
         let n = self.with_conn(|conn| {
             Ok(review_types_matching(filter)

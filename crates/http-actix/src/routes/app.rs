@@ -112,9 +112,18 @@ pub async fn review_types(
     user.check(body.parse()).await?;
     let lang = lang();
     let state = state(&req)?;
-    let cards = user
-        .run(move |_| state.catalogue.review_type_picker(lang))
-        .await?;
+    // Memory answers once the catalogue is loaded and known fresh: then the request needs no trip
+    // to a blocking thread at all.
+    let cards = match state.catalogue.review_type_picker_in_memory(lang) {
+        Some(cards) => {
+            user.confirm().await?;
+            cards
+        }
+        None => {
+            user.run(move |_| state.catalogue.review_type_picker(lang))
+                .await?
+        }
+    };
     let (title, subtitle) = copy::review_type_screen();
     Ok(envelope::a_ok(
         Key::Ok,

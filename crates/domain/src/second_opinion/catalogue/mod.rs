@@ -132,4 +132,12 @@ pub trait CatalogueRepository: Send + Sync {
     fn find_disease_category(&self, id: DiseaseCategoryId) -> Result<Option<DiseaseCategory>>;
     fn insert_disease_category(&self, category: &DiseaseCategory) -> Result<()>;
     fn update_disease_category(&self, category: &DiseaseCategory) -> Result<()>;
+
+    /// The active review types, newest first, when memory holds them and knows them to be fresh;
+    /// `None` sends the caller to [`CatalogueRepository::list_review_types`]. It MUST NOT block
+    /// (no storage, no waiting on a lock held across storage), so that a request can be answered
+    /// on an async worker without a trip to a blocking thread.
+    fn active_review_types_in_memory(&self) -> Option<std::sync::Arc<Vec<ReviewType>>> {
+        None
+    }
 }

@@ -78,6 +78,14 @@ impl CatalogueService {
         Ok(rows.iter().map(|rt| rt.card(lang)).collect())
     }
 
+    /// [`CatalogueService::review_type_picker`] from memory, when memory knows the active review
+    /// types; `None` means only storage can tell. Never blocks.
+    pub fn review_type_picker_in_memory(&self, lang: Lang) -> Option<Vec<ReviewTypeCard>> {
+        let rows = self.repo.active_review_types_in_memory()?;
+        let take = usize::try_from(PICKER_REVIEW_TYPES).unwrap_or(usize::MAX);
+        Some(rows.iter().take(take).map(|rt| rt.card(lang)).collect())
+    }
+
     /// Active disease categories for the patient picker as `(dc_id, localized label)`, at most 300.
     pub fn disease_category_picker(
         &self,
