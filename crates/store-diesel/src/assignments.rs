@@ -155,7 +155,8 @@ impl AssignmentRepository for Store {
         limit: i64,
         offset: i64,
     ) -> domain::Result<Vec<Assignment>> {
-        // The index (doctor_id, active, is_coordinator, created_date), walked backwards.
+        // The index (doctor_id, active, is_coordinator, created_date, sop_id), walked backwards: the
+        // rows an offset skips are never read from the table.
         let rows = self.with_conn(|conn| {
             Ok(second_opinions::table
                 .filter(second_opinions::doctor_id.eq(doctor.as_str()))
