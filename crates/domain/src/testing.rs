@@ -177,5 +177,13 @@ pub fn data(kind: NotificationKind, notice: CaseNotice) -> NotificationData {
             case: notice,
             doctor,
         }),
+        // A code is about a declaration request, not a case; the case only lends its id.
+        K::VerificationCode => D::VerificationCode(crate::notifications::CodeNotice {
+            phone_number: "+380501234567".into(),
+            code: "1230".into(),
+            declaration_request_id: crate::declarations::DeclarationRequestId::from_uuid(
+                notice.case_id.as_uuid(),
+            ),
+        }),
     }
 }

@@ -286,3 +286,38 @@ pub(crate) fn c_error(
         },
     })
 }
+
+/// A page of a list in envelope C, each item shaped by `f`: `meta.type` is `list`, and `paging`
+/// says where the page is.
+pub fn c_list<T: Serialize, U>(page: Page<U>, f: impl FnMut(U) -> T) -> HttpResponse {
+    let page_size = page.request.page_size();
+    let paging = PagingC {
+        page_number: page.request.page(),
+        page_size,
+        total_entries: page.total,
+        total_pages: page.total.div_ceil(u64::from(page_size.max(1))),
+    };
+    let data = page.items.into_iter().map(f).collect();
+    HttpResponse::Ok().json(EnvelopeCList {
+        meta: meta_c(StatusCode::OK, "list"),
+        data,
+        paging,
+    })
+}
+
+/// Envelope C with the eHealth `urgent` block beside `data`: what the caller must do next.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EnvelopeCUrgent<T, U> {
+    pub meta: MetaC,
+    pub data: T,
+    pub urgent: U,
+}
+
+/// A success in envelope C with an `urgent` block.
+pub fn c_urgent<T: Serialize, U: Serialize>(http: StatusCode, data: T, urgent: U) -> HttpResponse {
+    HttpResponse::build(http).json(EnvelopeCUrgent {
+        meta: meta_c(http, "object"),
+        data,
+        urgent,
+    })
+}

@@ -14,7 +14,7 @@ use crate::surface::{Ehealth, Surface};
 
 /// The language a request is answered in.
 pub(crate) fn language_for(path: &str, header: Option<&str>) -> Lang {
-    if path.starts_with(Ehealth::MOUNT) {
+    if path.starts_with(Ehealth::MOUNT) || path.starts_with(crate::routes::uploads::PREFIX) {
         Lang::En
     } else {
         Lang::from_header(header)

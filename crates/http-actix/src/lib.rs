@@ -25,5 +25,5 @@ pub use metrics::HttpMetrics;
 pub use openapi::api_doc;
 pub use routes::{RouteDef, all as all_routes};
 pub use server::{HttpConfig, build_metrics_server, build_server};
-pub use state::AppState;
-pub use surface::{Admin, App, Clinic, Ehealth, Pro, Surface};
+pub use state::{AppState, DeclarationServices, UploadLinks};
+pub use surface::{Admin, App, Clinic, Ehealth, EnvelopeKind, Pro, Surface};

@@ -20,6 +20,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes;
+use crate::surface::EnvelopeKind;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -42,6 +43,7 @@ selects the language of user-facing text."
         (name = "app", description = "Patients (audience snr_usr)"),
         (name = "admin", description = "Second-opinion administrators (audience snr_admin)"),
         (name = "health", description = "Liveness and readiness"),
+        (name = "ehealth", description = "eHealth declaration requests (audience ehealth, envelope C, scopes)"),
     )
 )]
 struct ApiDoc;
@@ -75,7 +77,7 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
     let mut paths = Paths::new();
     for mut def in defs {
         if def.secured() {
-            common_errors(&mut def.operation);
+            common_errors(&mut def.operation, def.envelope);
         }
         if let Some(body) = def.operation.request_body.as_mut() {
             mark_optional_bodies(body, &schemas);
@@ -100,7 +102,10 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
 /// An operation's id, from its method and path, so unique whatever its handler is called:
 /// `app.save-review-case` for `POST /app/save-review-case`, `get.healthz` for `GET /healthz`.
 fn operation_id(method: &Method, path: &str) -> String {
-    let name = path.trim_start_matches('/').replace('/', ".");
+    let name = path
+        .trim_start_matches('/')
+        .replace('/', ".")
+        .replace(['{', '}'], "");
     if *method == Method::POST {
         name
     } else {
@@ -194,10 +199,15 @@ fn add_links(operation: &mut Operation, path: &str) {
     }
 }
 
-/// An answer in envelope A's error shape.
-fn error_a(description: &str) -> RefOr<Response> {
+/// An answer in the error shape of `envelope`.
+fn error_in(envelope: EnvelopeKind, description: &str) -> RefOr<Response> {
+    let schema = match envelope {
+        EnvelopeKind::A => "ErrorA",
+        EnvelopeKind::B => "ErrorB",
+        EnvelopeKind::C => "ErrorC",
+    };
     let content = ContentBuilder::new()
-        .schema(Some(Ref::from_schema_name("ErrorA")))
+        .schema(Some(Ref::from_schema_name(schema)))
         .build();
     ResponseBuilder::new()
         .description(description)
@@ -209,7 +219,7 @@ fn error_a(description: &str) -> RefOr<Response> {
 /// The answers every secured route can give before or around its own work, added where the handler
 /// did not describe them itself: the body extractor's 400, 413 and 415, the token's 401, and the
 /// server's faults.
-fn common_errors(operation: &mut Operation) {
+fn common_errors(operation: &mut Operation, envelope: EnvelopeKind) {
     let mut common = vec![
         (
             "401",
@@ -229,11 +239,20 @@ first: a caller without a valid token reads this whatever it sent",
         common.extend([
             (
                 "400",
-                "The body is not a JSON object of the documented shape (malformed JSON, a field \
+                if envelope == EnvelopeKind::C {
+                    "The body is not a JSON object (malformed JSON, or another JSON value)"
+                } else {
+                    "The body is not a JSON object of the documented shape (malformed JSON, a field \
 missing or of the wrong type, an unknown field), or a field breaks a documented rule: the message names \
-every wrong field",
+every wrong field"
+                },
             ),
             ("413", "The body is larger than 64 KiB"),
+            (
+                "422",
+                "The body does not follow its schema (eHealth surface): one `invalid` entry per \
+failing property, unknown properties included",
+            ),
             (
                 "415",
                 "A non-empty body with a `Content-Type` other than `application/json` (or another \
@@ -242,11 +261,15 @@ every wrong field",
         ]);
     }
     for (status, description) in common {
+        // Only the eHealth convention answers schema failures with 422; elsewhere they are 400.
+        if status == "422" && envelope != EnvelopeKind::C {
+            continue;
+        }
         operation
             .responses
             .responses
             .entry(status.to_owned())
-            .or_insert_with(|| error_a(description));
+            .or_insert_with(|| error_in(envelope, description));
     }
 }
 
@@ -313,12 +336,34 @@ mod tests {
                 continue;
             }
             count += 1;
-            let ok = &operation["responses"]["200"];
-            assert!(ok["content"].is_object(), "{name} does not document 200");
-            for status in ["400", "401", "413", "415", "500", "503"] {
+            let ehealth = name.contains(" /api/v3/");
+            let ok = &operation["responses"][if name.starts_with("POST /api/v3/")
+                || name.contains("/actions/approve")
+            {
+                "201"
+            } else {
+                "200"
+            }];
+            assert!(
+                ok["content"].is_object(),
+                "{name} does not document success"
+            );
+            let expected = if ehealth {
+                "#/components/schemas/ErrorC"
+            } else {
+                "#/components/schemas/ErrorA"
+            };
+            let mut statuses = vec!["401", "500", "503"];
+            if operation.get("requestBody").is_some() {
+                statuses.extend(["400", "413", "415"]);
+            }
+            if !ehealth {
+                assert!(operation.get("requestBody").is_some(), "{name}");
+            }
+            for status in statuses {
                 let response = &operation["responses"][status];
                 let schema = &response["content"]["application/json"]["schema"]["$ref"];
-                assert_eq!(schema, "#/components/schemas/ErrorA", "{name} {status}");
+                assert_eq!(schema, expected, "{name} {status}");
                 assert!(
                     response["description"]
                         .as_str()

@@ -69,10 +69,7 @@ pub fn build_server(
             .service(web::scope("/app").default_service(web::to(not_found::<App>)))
             .service(web::scope("/admin").default_service(web::to(not_found::<Admin>)))
             .service(web::scope("/pro").default_service(web::to(not_found::<Pro>)))
-            .service(
-                web::scope("/api/v3/declaration_requests")
-                    .default_service(web::to(not_found::<Ehealth>)),
-            )
+            .service(web::scope("/api/v3").default_service(web::to(not_found::<Ehealth>)))
             .service(web::scope("/api").default_service(web::to(not_found::<Clinic>)))
             .default_service(web::to(not_found::<App>))
     })

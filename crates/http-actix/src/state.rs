@@ -1,6 +1,11 @@
 use std::sync::Arc;
 
+use domain::declarations::{
+    ApproveService, ChainAudit, CreateService, QueryService, RejectService, ResendOtpService,
+    SignService,
+};
 use domain::identity::AuthService;
+use domain::kernel::blob::BlobKey;
 use domain::kernel::blob::BlobStore;
 use domain::kernel::health::Readiness;
 use domain::kernel::text::Translator;
@@ -27,6 +32,10 @@ pub struct AppState {
     pub payments: PaymentService,
     pub contacts: ContactService,
     pub outbox: OutboxService,
+    /// The eHealth declaration requests.
+    pub declarations: DeclarationServices,
+    /// Checks the declarations chain (administrators).
+    pub chain: Arc<dyn ChainAudit>,
     pub readiness: Arc<dyn Readiness>,
     /// Where files are kept.
     pub blobs: Arc<dyn BlobStore>,
@@ -36,6 +45,33 @@ pub struct AppState {
     pub metrics: HttpMetrics,
     /// Every metric of the process, for `/metrics`.
     pub registry: Arc<Registry>,
+}
+
+/// The services of the eHealth surface, and the check of its upload links.
+#[derive(Clone)]
+pub struct DeclarationServices {
+    pub create: CreateService,
+    pub approve: ApproveService,
+    pub reject: RejectService,
+    pub resend: ResendOtpService,
+    pub sign: SignService,
+    pub queries: QueryService,
+    pub upload_links: Arc<dyn UploadLinks>,
+}
+
+impl std::fmt::Debug for DeclarationServices {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeclarationServices")
+            .finish_non_exhaustive()
+    }
+}
+
+/// Checks the upload links a person's documents come through (the link is the permission: the
+/// `PUT` carries no token).
+pub trait UploadLinks: Send + Sync {
+    /// Whether a `PUT` of `key` with the link's `expires` (Unix seconds) and `signature` may be
+    /// taken now; `Err` says why not, for the log only.
+    fn check(&self, key: &BlobKey, expires: i64, signature: &str) -> Result<(), String>;
 }
 
 impl std::fmt::Debug for AppState {

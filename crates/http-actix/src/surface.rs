@@ -42,4 +42,4 @@ surface!(/// Administrators of the second-opinion service.
 surface!(/// Clinic staff.
     Clinic, "/api", Clinic, B);
 surface!(/// eHealth integrations (declaration requests).
-    Ehealth, "/api/v3/declaration_requests", Ehealth, C);
+    Ehealth, "/api/v3", Ehealth, C);

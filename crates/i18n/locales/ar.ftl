@@ -46,6 +46,7 @@ request-not-found = لا يوجد طلب مستندات مفتوح بهذا ال
 payment-not-found = لم نعثر على هذه الدفعة
 declaration-request-not-found = لم نعثر على طلب التصريح
 active-parent-declaration-not-found = لم نعثر على تصريح ساري المفعول لأحد الوالدين
+declaration-not-found = لم نعثر على هذا التصريح
 
 ## Conflicts
 
@@ -178,6 +179,10 @@ division-not-found = لم نعثر على هذا الفرع في السجل
 division-not-in-legal-entity = لا يتبع هذا الفرع هذه المنشأة الطبية
 signed-content-mismatch = المحتوى الموقَّع لا يطابق المحتوى الذي أُنشئ سابقًا
 signature-not-verified = لا يمكن التحقق من التوقيع بالمفتاح العام المسجّل للموظف
+schema-required = الحقل { $field } مطلوب
+schema-additional-property = لا يقبل الطلب حقولًا إضافية
+schema-type = نوع القيمة غير صحيح: المتوقع { $expected } والمرسل { $actual }
+upload-link-invalid = رابط الرفع غير صالح أو انتهت صلاحيته
 
 ## Answers of the HTTP edge
 
@@ -393,4 +398,6 @@ documents-provided-title = أرسل المريض المستندات
 documents-provided-body = أضاف المريض المستندات التي طلبتها إلى الحالة { $case_id }.
 opinion-submitted-title = وصل رأي طبي
 opinion-submitted-body = أرسل { $doctor } رأيه في الحالة { $case_id }.
+verification-code-title = رمز التحقق
+verification-code-body = رمز التحقق الخاص بك هو { $code }. لا تشاركه مع أحد.
 email-case-reference = رقم الحالة:

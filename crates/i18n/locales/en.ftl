@@ -46,6 +46,7 @@ request-not-found = No open document request on this case has this id
 payment-not-found = Payment not found
 declaration-request-not-found = Declaration request not found
 active-parent-declaration-not-found = Active parent declaration was not found
+declaration-not-found = Declaration not found
 
 ## Conflicts
 
@@ -136,6 +137,10 @@ division-not-found = Division not found
 division-not-in-legal-entity = Division does not belong to legal entity.
 signed-content-mismatch = Signed content does not match the previously created content
 signature-not-verified = The signature does not verify with the employee's public key
+schema-required = required property { $field } was not present
+schema-additional-property = schema does not allow additional properties
+schema-type = type mismatch. Expected { $expected } but got { $actual }
+upload-link-invalid = The upload link is invalid or has expired
 
 ## Answers of the HTTP edge
 
@@ -278,4 +283,6 @@ documents-provided-title = The patient provided documents
 documents-provided-body = The patient added the documents you asked for to case { $case_id }.
 opinion-submitted-title = An opinion was submitted
 opinion-submitted-body = { $doctor } submitted an opinion on case { $case_id }.
+verification-code-title = Verification code
+verification-code-body = Your verification code is { $code }. Do not share it with anyone.
 email-case-reference = Case reference:

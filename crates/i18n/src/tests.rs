@@ -76,6 +76,8 @@ fn sample(key: Key) -> Text {
         .with("doctors", Arg::Items(vec!["EMP2".into(), "EMP3".into()]))
         .with("expected", "900 USD")
         .with("received", "90 USD")
+        .with("actual", "number")
+        .with("code", "1230")
         .with("url", "https://pay.example.org/checkout/1")
         .with("amount", "900")
         .with("currency", "USD")

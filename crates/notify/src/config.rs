@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use domain::notifications::Channel;
 
-use crate::{EmailChannel, LogChannel, NotifyError, WebhookChannel};
+use crate::{EmailChannel, LogChannel, NotifyError, SmsChannel, WebhookChannel};
 
 /// The shortest webhook secret accepted, in bytes.
 pub const MIN_WEBHOOK_SECRET_BYTES: usize = 32;
@@ -20,6 +20,8 @@ pub const MIN_WEBHOOK_SECRET_BYTES: usize = 32;
 /// | `webhook_secret` | `NOTIFY_WEBHOOK_SECRET` (at least 32 bytes) |
 /// | `smtp_url` | `SMTP_URL` |
 /// | `smtp_from` | `SMTP_FROM` |
+/// | `sms_gateway_url` | `SMS_GATEWAY_URL` |
+/// | `sms_gateway_secret` | `SMS_GATEWAY_SECRET` (at least 32 bytes) |
 ///
 /// An empty string counts as not set.
 #[derive(Clone, PartialEq, Eq)]
@@ -30,6 +32,8 @@ pub struct ChannelConfig {
     pub webhook_secret: Option<String>,
     pub smtp_url: Option<String>,
     pub smtp_from: Option<String>,
+    pub sms_gateway_url: Option<String>,
+    pub sms_gateway_secret: Option<String>,
     /// How long one delivery attempt on one channel may take.
     pub timeout: Duration,
 }
@@ -54,6 +58,8 @@ impl Default for ChannelConfig {
             webhook_secret: None,
             smtp_url: None,
             smtp_from: None,
+            sms_gateway_url: None,
+            sms_gateway_secret: None,
             timeout: Duration::from_secs(10),
         }
     }
@@ -69,6 +75,8 @@ impl fmt::Debug for ChannelConfig {
             // The URL may carry the SMTP password.
             .field("smtp_url", &hidden(&self.smtp_url))
             .field("smtp_from", &self.smtp_from)
+            .field("sms_gateway_url", &self.sms_gateway_url)
+            .field("sms_gateway_secret", &hidden(&self.sms_gateway_secret))
             .field("timeout", &self.timeout)
             .finish()
     }
@@ -131,6 +139,30 @@ pub fn build_channels(config: &ChannelConfig) -> Result<Vec<Arc<dyn Channel>>, N
                 let url = required(config.smtp_url.as_ref(), "SMTP_URL", "email")?;
                 let from = required(config.smtp_from.as_ref(), "SMTP_FROM", "email")?;
                 Arc::new(EmailChannel::from_url(url, from)?.with_timeout(config.timeout))
+            }
+            SmsChannel::NAME => {
+                let url = required(config.sms_gateway_url.as_ref(), "SMS_GATEWAY_URL", "sms")?;
+                check_webhook_url(url)
+                    .map_err(|_| NotifyError::BadSmsGatewayUrl(url.to_owned()))?;
+                let secret = config
+                    .sms_gateway_secret
+                    .as_ref()
+                    .filter(|s| !s.is_empty())
+                    .ok_or(NotifyError::Missing {
+                        variable: "SMS_GATEWAY_SECRET",
+                        channel: "sms",
+                    })?;
+                if secret.len() < MIN_WEBHOOK_SECRET_BYTES {
+                    return Err(NotifyError::WeakSmsGatewaySecret {
+                        len: secret.len(),
+                        min: MIN_WEBHOOK_SECRET_BYTES,
+                    });
+                }
+                Arc::new(SmsChannel::new(
+                    url.to_owned(),
+                    secret.as_bytes().to_vec(),
+                    config.timeout,
+                ))
             }
             _ => return Err(NotifyError::UnknownChannel(name)),
         };
@@ -251,7 +283,32 @@ mod tests {
         };
         assert_eq!(
             names(&sms).unwrap_err(),
-            NotifyError::UnknownChannel("sms".into())
+            NotifyError::Missing {
+                variable: "SMS_GATEWAY_URL",
+                channel: "sms"
+            }
+        );
+        let sms = ChannelConfig {
+            sms_gateway_url: Some("http://127.0.0.1:9/sms".into()),
+            sms_gateway_secret: Some("short".into()),
+            ..sms
+        };
+        assert!(matches!(
+            names(&sms),
+            Err(NotifyError::WeakSmsGatewaySecret { .. })
+        ));
+        let sms = ChannelConfig {
+            sms_gateway_secret: Some(SECRET.into()),
+            ..sms
+        };
+        assert_eq!(names(&sms).unwrap(), ["log", "sms"]);
+        let fax = ChannelConfig {
+            channels: vec!["fax".into()],
+            ..ChannelConfig::default()
+        };
+        assert_eq!(
+            names(&fax).unwrap_err(),
+            NotifyError::UnknownChannel("fax".into())
         );
         let none = ChannelConfig {
             channels: vec![" ".into()],

@@ -4,7 +4,8 @@
 //! them. The [`Dispatcher`] delivers them afterwards through the configured [`channels`]:
 //! - [`LogChannel`] (`log`): the application log, for development; the default;
 //! - [`WebhookChannel`] (`webhook`): a JSON `POST` signed with HMAC-SHA256;
-//! - [`EmailChannel`] (`email`): SMTP, in the recipient's language, Arabic right to left.
+//! - [`EmailChannel`] (`email`): SMTP, in the recipient's language, Arabic right to left;
+//! - [`SmsChannel`] (`sms`): verification codes, `{"to", "text"}` to an SMS gateway, signed.
 //!
 //! [`build_channels`] turns the server's settings ([`ChannelConfig`]) into channels. See
 //! `docs/notifications.md` for the settings, the delivery guarantees and the webhook signature.
@@ -15,7 +16,7 @@ mod dispatcher;
 mod error;
 mod metrics;
 
-pub use channels::{EmailChannel, LogChannel, WebhookChannel};
+pub use channels::{EmailChannel, LogChannel, SmsChannel, WebhookChannel};
 pub use config::{ChannelConfig, MIN_WEBHOOK_SECRET_BYTES, build_channels};
 pub use dispatcher::{DispatchReport, Dispatcher, DispatcherParts};
 pub use error::NotifyError;

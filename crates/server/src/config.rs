@@ -11,7 +11,8 @@
 //! | `TOKEN_KEYS` | a key ring file in `DATA_DIR` | `ID:ENC_HEX:SIG_HEX,…`, first is current |
 //! | `LOG_FORMAT` | `text` | `json` for one JSON object per line |
 //! | `DRAFT_REMINDER_INTERVAL_SECONDS` | 900 | how often draft reminders run; 0 turns the schedule off |
-//! | `NOTIFY_CHANNELS` | `log` | delivery channels, any of `log`, `webhook`, `email` |
+//! | `NOTIFY_CHANNELS` | `log` | delivery channels, any of `log`, `webhook`, `email`, `sms` |
+//! | `SMS_GATEWAY_URL`, `SMS_GATEWAY_SECRET` | | the SMS gateway verification codes are posted to, and its key |
 //! | `NOTIFY_WEBHOOK_URL`, `NOTIFY_WEBHOOK_SECRET` | | the signed webhook's receiver and key |
 //! | `SMTP_URL`, `SMTP_FROM` | | the mail server (`smtp://…`, `smtps://…`) and sender |
 //! | `NOTIFY_MAX_ATTEMPTS` | 8 | attempts before a notification is marked failed |
@@ -22,6 +23,13 @@
 //! | `REPORT_ISSUER_EN`, `REPORT_ISSUER_AR` | the platform's name | who issues the second opinion reports |
 //! | `METRICS_BIND_ADDR` | unset | serve `GET /metrics` on this address instead of the main one |
 //! | `BLOB_DIR` | `$DATA_DIR/blobs` | where files (documents, reports, images) are kept |
+//! | `OTP_TTL_SECONDS` | 900 | how long a declaration request's verification code is valid |
+//! | `OTP_MAX_ATTEMPTS` | 3 | wrong codes before a code is dead |
+//! | `DECLARATION_LIMITS` | `THERAPIST=2000,PEDIATRICIAN=900,FAMILY_DOCTOR=1800` | declarations a doctor may hold, per speciality |
+//! | `DECLARATION_REQUEST_TTL_HOURS` | 24 | after this, a request nobody signed expires |
+//! | `DECLARATION_JOBS_INTERVAL_SECONDS` | 3600 | how often requests expire and a block of the declarations chain closes; 0 turns the schedule off |
+//! | `PUBLIC_BASE_URL` | `http://$BIND_ADDR` | this server as clients reach it, for document upload links |
+//! | `UPLOAD_LINK_SECRET` | a file in `DATA_DIR` | the key upload links are signed with (≥ 32 bytes) |
 //! | `RUST_LOG` | `info` | log filter |
 
 use std::fmt;
@@ -29,6 +37,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use domain::declarations::DeclarationLimits;
 
 /// A value that must never reach a log.
 #[derive(Clone, Default)]
@@ -68,6 +77,92 @@ pub struct Config {
     /// `None`: `DATA_DIR/blobs`.
     pub blob_dir: Option<PathBuf>,
     pub payments: PaymentConfig,
+    pub declarations: DeclarationConfig,
+}
+
+/// The eHealth declaration requests.
+#[derive(Debug, Clone)]
+pub struct DeclarationConfig {
+    pub otp_ttl: Duration,
+    pub otp_max_attempts: u32,
+    pub limits: DeclarationLimits,
+    pub request_ttl_hours: u64,
+    /// 0: no schedule (expiry and chain blocks then only happen when an operator runs them).
+    pub jobs_interval: Duration,
+    /// `None`: `http://` and the bind address.
+    pub public_base_url: Option<String>,
+    /// `None`: a file in `DATA_DIR`.
+    pub upload_secret: Option<Secret>,
+}
+
+impl Default for DeclarationConfig {
+    fn default() -> Self {
+        Self {
+            otp_ttl: Duration::from_secs(900),
+            otp_max_attempts: 3,
+            limits: DeclarationLimits::default(),
+            request_ttl_hours: 24,
+            jobs_interval: Duration::from_secs(3600),
+            public_base_url: None,
+            upload_secret: None,
+        }
+    }
+}
+
+/// `THERAPIST=2000,PEDIATRICIAN=900,FAMILY_DOCTOR=1800`; a speciality left out keeps its default.
+pub fn parse_limits(raw: &str) -> anyhow::Result<DeclarationLimits> {
+    let mut limits = DeclarationLimits::default();
+    for item in raw.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let (name, value) = item
+            .split_once('=')
+            .with_context(|| format!("DECLARATION_LIMITS: {item:?} is not SPECIALITY=N"))?;
+        let value: u64 = value
+            .trim()
+            .parse()
+            .with_context(|| format!("DECLARATION_LIMITS: {item:?} must give a whole number"))?;
+        match name.trim() {
+            "THERAPIST" => limits.therapist = value,
+            "PEDIATRICIAN" => limits.pediatrician = value,
+            "FAMILY_DOCTOR" => limits.family_doctor = value,
+            other => bail!(
+                "DECLARATION_LIMITS: unknown speciality {other:?} (THERAPIST, PEDIATRICIAN, FAMILY_DOCTOR)"
+            ),
+        }
+    }
+    Ok(limits)
+}
+
+impl DeclarationConfig {
+    fn from_env() -> anyhow::Result<Self> {
+        let d = Self::default();
+        let otp_ttl = number("OTP_TTL_SECONDS", 900u64)?;
+        if otp_ttl == 0 {
+            bail!("OTP_TTL_SECONDS must be at least 1");
+        }
+        let otp_max_attempts = number("OTP_MAX_ATTEMPTS", d.otp_max_attempts)?;
+        if otp_max_attempts == 0 {
+            bail!("OTP_MAX_ATTEMPTS must be at least 1");
+        }
+        let request_ttl_hours = number("DECLARATION_REQUEST_TTL_HOURS", d.request_ttl_hours)?;
+        if request_ttl_hours == 0 {
+            bail!("DECLARATION_REQUEST_TTL_HOURS must be at least 1");
+        }
+        Ok(Self {
+            otp_ttl: Duration::from_secs(otp_ttl),
+            otp_max_attempts,
+            limits: match var("DECLARATION_LIMITS") {
+                Some(raw) => parse_limits(&raw)?,
+                None => d.limits,
+            },
+            request_ttl_hours,
+            jobs_interval: Duration::from_secs(number(
+                "DECLARATION_JOBS_INTERVAL_SECONDS",
+                3600u64,
+            )?),
+            public_base_url: var("PUBLIC_BASE_URL"),
+            upload_secret: var("UPLOAD_LINK_SECRET").map(Secret),
+        })
+    }
 }
 
 /// The payment provider and the reports' issuer.
@@ -99,6 +194,8 @@ pub struct NotifyConfig {
     pub webhook_secret: Option<Secret>,
     pub smtp_url: Option<Secret>,
     pub smtp_from: Option<String>,
+    pub sms_gateway_url: Option<String>,
+    pub sms_gateway_secret: Option<Secret>,
     pub max_attempts: u32,
     pub retry_base: Duration,
     pub poll: Duration,
@@ -112,6 +209,8 @@ impl Default for NotifyConfig {
             webhook_secret: None,
             smtp_url: None,
             smtp_from: None,
+            sms_gateway_url: None,
+            sms_gateway_secret: None,
             max_attempts: 8,
             retry_base: Duration::from_secs(30),
             poll: Duration::from_secs(5),
@@ -144,6 +243,8 @@ impl NotifyConfig {
             webhook_secret: var("NOTIFY_WEBHOOK_SECRET").map(Secret),
             smtp_url: var("SMTP_URL").map(Secret),
             smtp_from: var("SMTP_FROM"),
+            sms_gateway_url: var("SMS_GATEWAY_URL"),
+            sms_gateway_secret: var("SMS_GATEWAY_SECRET").map(Secret),
             max_attempts,
             retry_base: Duration::from_secs(number("NOTIFY_RETRY_BASE_SECONDS", 30u64)?.max(1)),
             poll: Duration::from_secs(poll),
@@ -207,6 +308,7 @@ impl Config {
                     issuer_ar: var("REPORT_ISSUER_AR").unwrap_or(d.issuer_ar),
                 }
             },
+            declarations: DeclarationConfig::from_env()?,
         })
     }
 
@@ -229,6 +331,14 @@ impl Config {
             n => n,
         };
         (self.pool_size as usize).div_ceil(workers).max(1)
+    }
+
+    /// This server as clients reach it: `PUBLIC_BASE_URL`, or `http://` and the bind address.
+    pub fn public_base_url(&self) -> String {
+        self.declarations
+            .public_base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.bind_addr))
     }
 
     /// The database URL with any password replaced, for logs.
@@ -264,5 +374,16 @@ mod tests {
         assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(redact_url("sqlite://./data/x.db"), "sqlite://./data/x.db");
         assert_eq!(format!("{:?}", Secret("k".into())), "[redacted]");
+    }
+
+    #[test]
+    fn declaration_limits_read_by_speciality() {
+        let limits = parse_limits("THERAPIST=5, FAMILY_DOCTOR=7").unwrap();
+        assert_eq!(
+            (limits.therapist, limits.pediatrician, limits.family_doctor),
+            (5, 900, 7)
+        );
+        assert!(parse_limits("SURGEON=1").is_err());
+        assert!(parse_limits("THERAPIST=x").is_err());
     }
 }

@@ -69,6 +69,29 @@ fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The file holding the upload link secret when `UPLOAD_LINK_SECRET` is not set.
+pub const UPLOAD_SECRET_FILE: &str = "upload-link-secret";
+
+/// The key document upload links are signed with: from the configuration, or from a file in
+/// `DATA_DIR` created on first start (hex of 32 random bytes), like the payment webhook's.
+pub fn upload_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
+    if let Some(secret) = &config.declarations.upload_secret {
+        return Ok(secret.expose().as_bytes().to_vec());
+    }
+    let path = config.data_dir.join(UPLOAD_SECRET_FILE);
+    if path.exists() {
+        let text =
+            fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        return Ok(text.trim().as_bytes().to_vec());
+    }
+    let mut bytes = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+    let secret = hex::encode(bytes);
+    write_private(&path, &secret)?;
+    tracing::info!(path = %path.display(), "no UPLOAD_LINK_SECRET configured: created one");
+    Ok(secret.into_bytes())
+}
+
 /// The file holding the payment webhook secret when `PAYMENT_WEBHOOK_SECRET` is not set.
 pub const WEBHOOK_SECRET_FILE: &str = "payment-webhook-secret";
 

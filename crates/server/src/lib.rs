@@ -1,8 +1,10 @@
 //! The server: configuration, wiring and command line. The only crate that knows every adapter.
 
 pub mod config;
+pub mod ehealth;
 pub mod keys;
 pub mod load;
+pub mod registry;
 pub mod seed;
 mod wiring;
 

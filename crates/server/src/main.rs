@@ -31,8 +31,14 @@ enum Command {
         #[command(subcommand)]
         action: TokenAction,
     },
-    /// Load a small bilingual demo catalogue (idempotent).
+    /// Load a small bilingual demo catalogue, the demo doctors and the demo eHealth registry
+    /// (idempotent).
     SeedDemo,
+    /// The eHealth registry: import it, verify the declarations chain.
+    Registry {
+        #[command(subcommand)]
+        action: RegistryAction,
+    },
     /// Add bulk review cases for load tests, a sixth in each status from draft to completed, those
     /// past review with their coordinator's and specialists' assignments (after the demo catalogue
     /// and doctors, which it loads too).
@@ -54,6 +60,18 @@ enum Command {
         #[arg(long, default_value_t = 1_000)]
         provider_cases: usize,
     },
+}
+
+#[derive(Subcommand)]
+enum RegistryAction {
+    /// Upsert a registry file (legal entities, divisions, employees, persons, declarations), all
+    /// or nothing; importing the same file again changes nothing.
+    Import {
+        /// A JSON file in the format of docs/declarations.md.
+        file: std::path::PathBuf,
+    },
+    /// Recompute every closed block of the declarations chain; name the first broken one.
+    VerifyChain,
 }
 
 #[derive(Subcommand)]
@@ -130,6 +148,7 @@ fn run(command: Command, config: &Config) -> anyhow::Result<()> {
     match command {
         Command::Serve => serve(config),
         Command::Migrate { action } => migrate(action, config),
+        Command::Registry { action } => registry(action, config),
         Command::Token {
             action: TokenAction::RotateKeys,
         } => {
@@ -213,6 +232,14 @@ fn run(command: Command, config: &Config) -> anyhow::Result<()> {
                 "demo doctors: {} created, {} already present (EMP1 and EMP2 coordinate every category; EMP3 to EMP18 are two specialists per category)",
                 doctors.created, doctors.existing
             );
+            let demo = server::registry::read(server::registry::DEMO_REGISTRY)?;
+            let imported = server::registry::import(&platform.store, &demo)
+                .map_err(|e| anyhow::anyhow!("{}", platform.describe(&e)))?;
+            println!(
+                "demo eHealth registry: {} created, {} updated (legal entity 0193a1c0-0000-7000-8000-00000000e001)",
+                imported.created(),
+                imported.updated()
+            );
             Ok(())
         }
     }
@@ -255,6 +282,55 @@ fn serve(config: &Config) -> anyhow::Result<()> {
     });
     background.stop();
     served.context("server stopped with an error")
+}
+
+fn registry(action: RegistryAction, config: &Config) -> anyhow::Result<()> {
+    let platform = open(config)?;
+    match action {
+        RegistryAction::Import { file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let registry = server::registry::read(&text)
+                .with_context(|| format!("{} is not a registry file", file.display()))?;
+            let imported = server::registry::import(&platform.store, &registry).map_err(|e| {
+                anyhow::anyhow!("the registry was not imported: {}", platform.describe(&e))
+            })?;
+            for (what, counts) in [
+                ("legal_entities", imported.legal_entities),
+                ("divisions", imported.divisions),
+                ("employees", imported.employees),
+                ("persons", imported.persons),
+                ("declarations", imported.declarations),
+            ] {
+                println!(
+                    "{what}: {} created, {} updated",
+                    counts.created, counts.updated
+                );
+            }
+            Ok(())
+        }
+        RegistryAction::VerifyChain => {
+            let verified = platform
+                .store
+                .verify_declaration_chain()
+                .map_err(|e| anyhow::anyhow!("{}", platform.describe(&e)))?;
+            match verified.broken {
+                None => {
+                    println!(
+                        "declarations chain intact: {} blocks",
+                        verified.intact_blocks
+                    );
+                    Ok(())
+                }
+                Some(broken) => bail!(
+                    "declarations chain broken at block {} ({:?}); {} blocks before it are intact",
+                    broken.block_number,
+                    broken.reason,
+                    verified.intact_blocks
+                ),
+            }
+        }
+    }
 }
 
 fn migrate(action: MigrateAction, config: &Config) -> anyhow::Result<()> {

@@ -7,6 +7,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use anyhow::Context;
+use domain::declarations::ExpiryService;
 use domain::identity::AuthService;
 use domain::kernel::ids::UuidV7;
 use domain::kernel::lang::Lang;
@@ -41,6 +42,11 @@ pub struct Platform {
     pub dispatch: DispatchMetrics,
     /// Keeps the store's memory (revocations, the active catalogue) fresh while the platform lives.
     pub listener: Arc<store_diesel::Listener>,
+    /// Expires declaration requests nobody signed (on the scheduler).
+    pub expiry: ExpiryService,
+    /// Set when a message that must go out at once (a verification code) is in the outbox; the
+    /// dispatcher then runs without waiting for its next poll.
+    pub dispatch_now: Arc<AtomicBool>,
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -196,6 +202,16 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
             ar: config.payments.issuer_ar.clone(),
         },
     };
+    let dispatch_now = Arc::new(AtomicBool::new(false));
+    let wake = dispatch_now.clone();
+    let declarations = crate::ehealth::wire(
+        config,
+        &store,
+        blobs.clone(),
+        clock.clone(),
+        ids.clone(),
+        Arc::new(move || wake.store(true, Ordering::SeqCst)),
+    )?;
     let mut registry = Registry::with_prefix("medcare");
     let metrics = HttpMetrics::register(&mut registry);
     store.register_metrics(&mut registry);
@@ -217,6 +233,8 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
         catalogue,
         contacts: ContactService::new(repo.clone(), clock.clone()),
         outbox: OutboxService::new(repo.clone(), clock),
+        declarations: declarations.services,
+        chain: repo.clone(),
         readiness: repo,
         blobs,
         translator,
@@ -230,6 +248,8 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
         jobs,
         dispatch,
         listener,
+        expiry: declarations.expiry,
+        dispatch_now,
     })
 }
 
@@ -247,6 +267,8 @@ pub fn dispatcher(platform: &Platform, config: &Config) -> anyhow::Result<Dispat
         webhook_secret: n.webhook_secret.as_ref().map(|s| s.expose().to_owned()),
         smtp_url: n.smtp_url.as_ref().map(|s| s.expose().to_owned()),
         smtp_from: n.smtp_from.clone(),
+        sms_gateway_url: n.sms_gateway_url.clone(),
+        sms_gateway_secret: n.sms_gateway_secret.as_ref().map(|s| s.expose().to_owned()),
         ..ChannelConfig::default()
     })
     .context("notification channels are misconfigured")?;
@@ -283,8 +305,9 @@ impl Background {
         let dispatcher = dispatcher(platform, config)?;
         let jobs = platform.jobs.clone();
         let (dispatch_stop, poll) = (stop.clone(), config_poll(config));
+        let now = platform.dispatch_now.clone();
         threads.push(std::thread::spawn(move || {
-            every(poll, &dispatch_stop, || dispatch(&jobs, &dispatcher))
+            every_or_woken(poll, &dispatch_stop, &now, || dispatch(&jobs, &dispatcher))
         }));
         let interval = config.draft_reminder_interval;
         if !interval.is_zero() {
@@ -292,6 +315,16 @@ impl Background {
             let (stop, jobs) = (stop.clone(), platform.jobs.clone());
             threads.push(std::thread::spawn(move || {
                 every(interval, &stop, || remind(&jobs, &cases))
+            }));
+        }
+        let every_declarations = config.declarations.jobs_interval;
+        if !every_declarations.is_zero() {
+            let (expiry, store) = (platform.expiry.clone(), platform.store.clone());
+            let (stop, jobs) = (stop.clone(), platform.jobs.clone());
+            threads.push(std::thread::spawn(move || {
+                every(every_declarations, &stop, || {
+                    declaration_jobs(&jobs, &expiry, &store)
+                })
             }));
         }
         // Revocations only matter until the token would have expired anyway.
@@ -336,6 +369,21 @@ fn every(interval: Duration, stop: &AtomicBool, mut job: impl FnMut()) {
     }
 }
 
+/// Runs `job` every `interval`, and also as soon as `now` is set (clearing it), until `stop` is
+/// set.
+fn every_or_woken(interval: Duration, stop: &AtomicBool, now: &AtomicBool, mut job: impl FnMut()) {
+    let tick = Duration::from_millis(50).min(interval);
+    let mut waited = Duration::ZERO;
+    while !stop.load(Ordering::SeqCst) {
+        std::thread::sleep(tick);
+        waited += tick;
+        if now.swap(false, Ordering::SeqCst) || waited >= interval {
+            waited = Duration::ZERO;
+            job();
+        }
+    }
+}
+
 /// The dispatcher's pause between rounds (at least 10 ms, so that it never spins).
 fn config_poll(config: &Config) -> Duration {
     config.notify.poll.max(Duration::from_millis(10))
@@ -370,6 +418,32 @@ fn remind(jobs: &JobMetrics, cases: &CaseService) {
         }
         Ok(_) => {}
         Err(error) => tracing::warn!(%error, "draft reminders failed; they run again next time"),
+    }
+}
+
+/// Expires the declaration requests nobody signed in time, then closes a block of the
+/// declarations chain over the declarations signed since the last one.
+fn declaration_jobs(jobs: &JobMetrics, expiry: &ExpiryService, store: &Store) {
+    match jobs.record("declaration_request_expiry", || expiry.run()) {
+        Ok(0) => {}
+        Ok(expired) => tracing::info!(expired, "declaration requests expired"),
+        Err(error) => {
+            tracing::warn!(%error, "expiring declaration requests failed; it runs again later")
+        }
+    }
+    let now = time::OffsetDateTime::now_utc();
+    match jobs.record("declaration_chain_block", || {
+        store.close_declaration_block(now)
+    }) {
+        Ok(Some(block)) => tracing::info!(
+            block = block.block_number,
+            declarations = block.declaration_count,
+            "declarations chain block closed"
+        ),
+        Ok(None) => {}
+        Err(error) => {
+            tracing::warn!(%error, "closing a declarations chain block failed; it runs again later")
+        }
     }
 }
 

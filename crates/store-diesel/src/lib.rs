@@ -39,8 +39,8 @@ pub mod testing;
 
 pub use connection::{Backend, DbConnection, Store};
 pub use declarations::{
-    BrokenBlock, ChainBlock, ChainBreak, ChainVerification, GENESIS_HASH, RegistryImport,
-    RegistryImported, Upserted,
+    BrokenBlock, ChainBlock, ChainBreak, ChainVerification, GENESIS_HASH, OutboxCodeSender,
+    RegistryImport, RegistryImported, Upserted,
 };
 pub use error::StoreError;
 pub use events::Listener;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::ids::DeclarationRequestId;
 use super::otp::{IssuedCode, OtpService};
-use super::ports::DeclarationRequestRepository;
+use super::ports::{DeclarationRequestRepository, VerificationSender};
 use super::registry::AuthenticationMethod;
 use super::request::{DeclarationRequest, StatusReason};
 use super::scope::{Caller, Scope};
@@ -63,6 +63,7 @@ impl RejectService {
 pub struct ResendOtpService {
     requests: Arc<dyn DeclarationRequestRepository>,
     otp: OtpService,
+    sender: Arc<dyn VerificationSender>,
 }
 
 impl fmt::Debug for ResendOtpService {
@@ -72,8 +73,16 @@ impl fmt::Debug for ResendOtpService {
 }
 
 impl ResendOtpService {
-    pub fn new(requests: Arc<dyn DeclarationRequestRepository>, otp: OtpService) -> Self {
-        Self { requests, otp }
+    pub fn new(
+        requests: Arc<dyn DeclarationRequestRepository>,
+        otp: OtpService,
+        sender: Arc<dyn VerificationSender>,
+    ) -> Self {
+        Self {
+            requests,
+            otp,
+            sender,
+        }
     }
 
     /// The request, unchanged, and the new code (which cancels the phone's earlier one) for the
@@ -92,6 +101,8 @@ impl ResendOtpService {
             return Err(Error::conflict(Key::InvalidTransition));
         };
         let issued = self.otp.issue(phone_number, Some(request.id))?;
+        self.sender
+            .send_code(phone_number, &issued.code, request.id)?;
         Ok((request, issued))
     }
 }

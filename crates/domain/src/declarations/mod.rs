@@ -8,7 +8,7 @@
 //! - [`otp`]: verification codes and their port.
 //! - [`ports`]: the registry, the requests, the declarations chain, the printout, SMS codes, upload
 //!   links and signatures.
-//! - [`create`], [`approve`], [`actions`], [`sign`], [`expiry`]: the use cases.
+//! - [`create`], [`approve`], [`actions`], [`sign`], [`expiry`], [`queries`]: the use cases.
 
 pub mod actions;
 pub mod approve;
@@ -17,6 +17,7 @@ pub mod expiry;
 pub mod ids;
 pub mod otp;
 pub mod ports;
+pub mod queries;
 pub mod registry;
 pub mod request;
 pub mod scope;
@@ -38,9 +39,10 @@ pub use otp::{
     VerificationCode, VerificationRepository, VerifyOutcome,
 };
 pub use ports::{
-    ChainSeed, DeclarationRequestRepository, PrintoutRenderer, RegistryRepository,
-    SignatureVerifier, UploadUrls, VerificationSender,
+    ChainAudit, ChainBreak, ChainReport, ChainSeed, DeclarationRequestRepository, PrintoutRenderer,
+    RegistryRepository, SignatureVerifier, UploadUrls, VerificationSender,
 };
+pub use queries::QueryService;
 pub use registry::{
     AuthenticationMethod, AuthenticationMethodType, Declaration, DeclarationStatus, Division,
     Employee, EmployeeStatus, EmployeeType, LegalEntity, Party, Person, PublicKey, Speciality,
@@ -58,8 +60,8 @@ pub use status::{DeclarationRequestStatus, RequestAction};
 pub use otp::{MockCodeSource, MockVerificationRepository};
 #[cfg(any(test, feature = "mock"))]
 pub use ports::{
-    MockChainSeed, MockDeclarationRequestRepository, MockPrintoutRenderer, MockRegistryRepository,
-    MockSignatureVerifier, MockUploadUrls, MockVerificationSender,
+    MockChainAudit, MockChainSeed, MockDeclarationRequestRepository, MockPrintoutRenderer,
+    MockRegistryRepository, MockSignatureVerifier, MockUploadUrls, MockVerificationSender,
 };
 
 /// Tests of the declarations services against mocks of the ports.

@@ -100,6 +100,38 @@ pub trait ChainSeed: Send + Sync {
     fn latest_hash(&self) -> Result<String>;
 }
 
+/// What is wrong with a block of the declarations chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
+pub enum ChainBreak {
+    /// No block has this number, although a later one exists.
+    Missing,
+    /// Its previous hash is not the hash of the block before it.
+    PreviousHash,
+    /// It does not hold as many declarations as when it closed.
+    Count,
+    /// Its declarations, as stored now, do not hash to its hash.
+    Hash,
+}
+
+/// The outcome of checking the declarations chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainReport {
+    /// Blocks found intact, from the first up to the broken one (or all of them).
+    pub intact_blocks: u64,
+    /// The first broken block's number, and why.
+    pub broken: Option<(i64, ChainBreak)>,
+}
+
+/// Checks the declarations chain.
+///
+/// Contract: `verify_chain` recomputes every closed block from the declarations as stored now,
+/// first to last, and names the first broken one; it MUST NOT change anything.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait ChainAudit: Send + Sync {
+    fn verify_chain(&self) -> Result<ChainReport>;
+}
+
 /// Renders the printout form of a request: the declaration as the person reads and signs it on
 /// paper.
 ///

@@ -59,6 +59,7 @@ pub enum Key {
     PaymentNotFound,
     DeclarationRequestNotFound,
     ActiveParentDeclarationNotFound,
+    DeclarationNotFound,
 
     // Conflicts.
     CaseChanged,
@@ -142,6 +143,10 @@ pub enum Key {
     DivisionNotInLegalEntity,
     SignedContentMismatch,
     SignatureNotVerified,
+    SchemaRequired,
+    SchemaAdditionalProperty,
+    SchemaType,
+    UploadLinkInvalid,
 
     // The HTTP edge: answers given before or around a handler.
     NoRoute,
@@ -219,6 +224,8 @@ pub enum Key {
     DocumentsProvidedBody,
     OpinionSubmittedTitle,
     OpinionSubmittedBody,
+    VerificationCodeTitle,
+    VerificationCodeBody,
     EmailCaseReference,
 }
 

@@ -32,6 +32,8 @@ pub enum NotificationKind {
     DocumentsProvided,
     /// A specialist submitted an opinion (to the coordinator).
     OpinionSubmitted,
+    /// A verification code for a declaration request, by SMS to the person's phone.
+    VerificationCode,
 }
 
 impl NotificationKind {
@@ -50,6 +52,7 @@ impl NotificationKind {
             NotificationKind::DoctorAssigned => "PRO03",
             NotificationKind::DocumentsProvided => "PRO04",
             NotificationKind::OpinionSubmitted => "PRO05",
+            NotificationKind::VerificationCode => "EHL01",
         }
     }
 }
@@ -117,6 +120,24 @@ pub struct RejectionNotice {
     pub reason: String,
 }
 
+/// Template data of a verification code: the code itself (it is what the SMS is for), the phone
+/// it goes to, and the declaration request it confirms. Kept out of logs and of the
+/// administrators' outbox view, which show kinds and ids only.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CodeNotice {
+    pub phone_number: String,
+    pub code: String,
+    pub declaration_request_id: crate::declarations::DeclarationRequestId,
+}
+
+impl std::fmt::Debug for CodeNotice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CodeNotice")
+            .field("declaration_request_id", &self.declaration_request_id)
+            .finish_non_exhaustive()
+    }
+}
+
 /// What a notification says, with the data its template needs: one variant per kind.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", content = "data", rename_all = "snake_case")]
@@ -133,6 +154,7 @@ pub enum NotificationData {
     DoctorAssigned(CaseNotice),
     DocumentsProvided(DoctorNotice),
     OpinionSubmitted(DoctorNotice),
+    VerificationCode(CodeNotice),
 }
 
 impl NotificationData {
@@ -152,13 +174,14 @@ impl NotificationData {
             D::DoctorAssigned(_) => K::DoctorAssigned,
             D::DocumentsProvided(_) => K::DocumentsProvided,
             D::OpinionSubmitted(_) => K::OpinionSubmitted,
+            D::VerificationCode(_) => K::VerificationCode,
         }
     }
 
-    /// The case the notification is about.
-    pub fn case(&self) -> &CaseNotice {
+    /// The case the notification is about, if it is about one.
+    pub fn case(&self) -> Option<&CaseNotice> {
         use NotificationData as D;
-        match self {
+        Some(match self {
             D::CaseSubmitted(n)
             | D::DraftReminder(n)
             | D::PaymentReceived(n)
@@ -170,7 +193,8 @@ impl NotificationData {
             D::PaymentRequested(n) => &n.case,
             D::DocumentsRequested(n) => &n.case,
             D::DocumentsProvided(n) | D::OpinionSubmitted(n) => &n.case,
-        }
+            D::VerificationCode(_) => return None,
+        })
     }
 
     /// The template data alone, as integrations receive it (`{"case_id", "review_type"}`).

@@ -14,8 +14,8 @@ mod service;
 pub mod templates;
 
 pub use message::{
-    Bilingual, CaseNotice, Contact, DeliveryStatus, DoctorNotice, DocumentsNotice, Notification,
-    NotificationData, NotificationKind, OutboxMessage, PaymentNotice, RecipientRole,
+    Bilingual, CaseNotice, CodeNotice, Contact, DeliveryStatus, DoctorNotice, DocumentsNotice,
+    Notification, NotificationData, NotificationKind, OutboxMessage, PaymentNotice, RecipientRole,
     RejectionNotice, Rendered,
 };
 pub use ports::{Channel, ContactDirectory, DeliveryError, GiveUpHandler, OutboxRepository};

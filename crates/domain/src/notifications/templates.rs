@@ -6,7 +6,10 @@ use crate::kernel::text::{Arg, Key, Text, Translator};
 
 /// The arguments every case template may use: the case id and the review type's name (or nothing,
 /// `has_type` telling the template which).
-fn with_case(text: Text, notice: &CaseNotice) -> Text {
+fn with_case(text: Text, notice: Option<&CaseNotice>) -> Text {
+    let Some(notice) = notice else {
+        return text;
+    };
     let text = text.with("case_id", notice.case_id.to_string());
     match &notice.review_type {
         Some(name) => text.with("has_type", "yes").with("review_type", name),
@@ -61,6 +64,10 @@ pub fn texts(data: &NotificationData) -> (Text, Text) {
             let (title, body) = pair(Key::OpinionSubmittedTitle, Key::OpinionSubmittedBody);
             (title, body.with("doctor", &n.doctor))
         }
+        D::VerificationCode(n) => (
+            Text::new(Key::VerificationCodeTitle),
+            Text::new(Key::VerificationCodeBody).with("code", n.code.clone()),
+        ),
     }
 }
 

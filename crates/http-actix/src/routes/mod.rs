@@ -11,11 +11,15 @@ pub mod admin_categories;
 pub mod app;
 pub mod app_flow;
 pub mod cases;
+pub mod declaration_bodies;
+pub mod declaration_views;
+pub mod declarations;
 pub mod health;
 pub mod operations;
 pub mod payments;
 pub mod pro;
 pub mod providers;
+pub mod uploads;
 pub mod views;
 pub mod wire;
 
@@ -30,7 +34,7 @@ use utoipa::openapi::path::{HttpMethod, Operation};
 use utoipa::openapi::schema::Schema;
 
 use crate::error::ApiError;
-use crate::surface::Surface;
+use crate::surface::{EnvelopeKind, Surface};
 
 /// Collects the schemas an operation refers to.
 type SchemaCollector = fn(&mut Vec<(String, RefOr<Schema>)>);
@@ -40,6 +44,11 @@ pub struct RouteDef {
     pub method: Method,
     pub path: String,
     pub operation: Operation,
+    /// The envelope its answers are in.
+    pub envelope: EnvelopeKind,
+    /// Where actix serves it when that differs from the documented path (a parameter that spans
+    /// several segments).
+    served_at: Option<&'static str>,
     schemas: SchemaCollector,
     route: fn() -> actix_web::Route,
     not_allowed: fn() -> actix_web::Route,
@@ -87,10 +96,19 @@ impl RouteDef {
             method,
             path: P::path(),
             operation,
+            envelope: S::ENVELOPE,
+            served_at: None,
             schemas: P::schemas,
             route,
             not_allowed: || web::to(method_not_allowed::<S>),
         }
+    }
+
+    /// Served by actix at `path` (an actix path pattern such as `/uploads/{key:.+}`) rather than
+    /// at the documented path.
+    pub(crate) fn served_at(mut self, path: &'static str) -> Self {
+        self.served_at = Some(path);
+        self
     }
 
     /// Whether the operation asks for a token.
@@ -154,7 +172,7 @@ pub(crate) fn http_method(method: &Method) -> HttpMethod {
 
 /// Every route of the API, in registration order.
 pub fn all() -> Vec<RouteDef> {
-    use crate::surface::{Admin, App, Pro};
+    use crate::surface::{Admin, App, Ehealth, Pro};
     vec![
         route!(App, health::healthz),
         route!(App, health::readyz),
@@ -173,6 +191,7 @@ pub fn all() -> Vec<RouteDef> {
         route!(Admin, operations::process_draft_notifications),
         route!(Admin, operations::notifications),
         route!(Admin, operations::retry_notification),
+        route!(Admin, operations::verify_declaration_chain),
         route!(Admin, admin::list_review_types),
         route!(Admin, admin::review_type_details),
         route!(Admin, admin::create_review_type),
@@ -210,6 +229,15 @@ pub fn all() -> Vec<RouteDef> {
         route!(Pro, pro::submit_opinion),
         route!(Pro, pro::submit_summary),
         route!(App, payments::webhook),
+        route!(Ehealth, declarations::create),
+        route!(Ehealth, declarations::list),
+        route!(Ehealth, declarations::show),
+        route!(Ehealth, declarations::approve),
+        route!(Ehealth, declarations::reject),
+        route!(Ehealth, declarations::resend_otp),
+        route!(Ehealth, declarations::sign),
+        route!(Ehealth, declarations::declaration),
+        route!(Ehealth, uploads::upload).served_at(uploads::SERVED_AT),
     ]
 }
 
@@ -218,7 +246,10 @@ pub fn all() -> Vec<RouteDef> {
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     let mut by_path: BTreeMap<String, Vec<RouteDef>> = BTreeMap::new();
     for def in all() {
-        by_path.entry(def.path.clone()).or_default().push(def);
+        let path = def
+            .served_at
+            .map_or_else(|| def.path.clone(), str::to_owned);
+        by_path.entry(path).or_default().push(def);
     }
     for (path, defs) in by_path {
         let allowed: Vec<&str> = defs.iter().map(|d| d.method.as_str()).collect();

@@ -53,6 +53,62 @@ pub async fn process_draft_notifications(
     ))
 }
 
+/// The first broken block of the declarations chain.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BrokenBlockView {
+    #[schema(minimum = 1)]
+    pub block_number: i64,
+    /// `missing`, `previous_hash`, `count` (declarations added or removed) or `hash` (a
+    /// declaration changed).
+    #[schema(schema_with = chain_break_schema)]
+    pub reason: &'static str,
+}
+
+fn chain_break_schema() -> utoipa::openapi::schema::Schema {
+    utoipa::openapi::schema::Schema::Object(
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(domain::declarations::ChainBreak::codes()))
+            .build(),
+    )
+}
+
+/// The declarations chain, checked.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChainCheck {
+    /// Blocks found intact, from the first up to the broken one (or all of them).
+    pub intact_blocks: u64,
+    /// `null` when the whole chain is intact.
+    #[schema(nullable)]
+    pub broken: Option<BrokenBlockView>,
+}
+
+/// Recomputes every closed block of the eHealth declarations chain from the declarations as stored
+/// now, and names the first broken one (`server registry verify-chain` does the same). Changes
+/// nothing.
+#[utoipa::path(post, path = "/admin/verify-declaration-chain", tag = "admin",
+    request_body = NoFields,
+    responses((status = 200, body = EnvelopeA<ChainCheck>, description = "The chain, checked")),
+    security(("token" = [])))]
+pub async fn verify_declaration_chain(
+    admin: Authenticated<Admin>,
+    state: Data,
+    body: JsonBody<NoFields, Admin>,
+) -> Result {
+    admin.check(body.parse()).await?;
+    let report = admin.run(move |_| state.chain.verify_chain()).await?;
+    Ok(envelope::a_ok(
+        Key::Ok,
+        ChainCheck {
+            intact_blocks: report.intact_blocks,
+            broken: report.broken.map(|(block_number, reason)| BrokenBlockView {
+                block_number,
+                reason: reason.as_str(),
+            }),
+        },
+    ))
+}
+
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NotificationListRequest {

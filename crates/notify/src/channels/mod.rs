@@ -2,10 +2,12 @@
 
 mod email;
 mod log;
+mod sms;
 mod webhook;
 
 pub use email::EmailChannel;
 pub use log::LogChannel;
+pub use sms::SmsChannel;
 pub use webhook::WebhookChannel;
 
 /// Replaces anything that looks like an email address with `[address]`, so that error texts taken

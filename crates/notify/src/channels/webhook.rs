@@ -76,13 +76,19 @@ impl WebhookChannel {
 
     /// `v1=<hex HMAC-SHA256(secret, "{timestamp}.{body}")>`.
     fn signature(&self, timestamp: u64, body: &[u8]) -> Result<String, DeliveryError> {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret)
-            .map_err(|_| DeliveryError::Failed("the signing secret is unusable".into()))?;
-        mac.update(timestamp.to_string().as_bytes());
-        mac.update(b".");
-        mac.update(body);
-        Ok(format!("v1={}", hex::encode(mac.finalize().into_bytes())))
+        sign(&self.secret, timestamp, body)
     }
+}
+
+/// `v1=<hex HMAC-SHA256(secret, "{timestamp}.{body}")>`: the webhook's signature, which the SMS
+/// channel uses too.
+pub(crate) fn sign(secret: &[u8], timestamp: u64, body: &[u8]) -> Result<String, DeliveryError> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret)
+        .map_err(|_| DeliveryError::Failed("the signing secret is unusable".into()))?;
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    Ok(format!("v1={}", hex::encode(mac.finalize().into_bytes())))
 }
 
 impl fmt::Debug for WebhookChannel {

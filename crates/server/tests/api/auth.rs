@@ -143,8 +143,10 @@ fn every_secured_route_refuses_a_revoked_token_first() {
             Some("app") => "snr_usr",
             Some("admin") => "snr_admin",
             Some("pro") => "snr_pro",
+            Some("api") if route.path.starts_with("/api/v3/") => "ehealth",
             other => panic!("no audience known for {other:?}"),
         };
+        let path = concrete(&route.path);
         let jti = TokenId::from_uuid(uuid::Uuid::now_v7());
         let token = codec
             .seal(&claims_with_id(audience, now() + 600, &jti.to_string()))
@@ -155,12 +157,15 @@ fn every_secured_route_refuses_a_revoked_token_first() {
             .unwrap();
         let r = app.send(
             route.method.as_str(),
-            &route.path,
+            &path,
             &[("authorization", token.as_str())],
             Some(("application/json", br#"{"not_a_field": true}"#.to_vec())),
         );
+        let message = r.json["error"]["message"]
+            .as_str()
+            .unwrap_or_else(|| r.message());
         assert_eq!(
-            (r.status, r.message()),
+            (r.status, message),
             (401, "Token has been revoked"),
             "{} {}",
             route.method,
@@ -169,6 +174,12 @@ fn every_secured_route_refuses_a_revoked_token_first() {
         checked += 1;
     }
     assert!(checked >= 25, "{checked} routes checked");
+}
+
+/// A documented path with its parameters filled in.
+fn concrete(path: &str) -> String {
+    path.replace("{id}", &uuid::Uuid::now_v7().to_string())
+        .replace("{key}", "declaration-requests/x/PASSPORT")
 }
 
 /// The OpenAPI document describes exactly the routes the server answers.
@@ -196,7 +207,7 @@ fn the_document_lists_exactly_the_served_routes() {
     assert_eq!(documented, served);
     for route in &served {
         let (method, path) = route.split_once(' ').unwrap();
-        let r = app.send(method, path, &[], None);
+        let r = app.send(method, &concrete(path), &[], None);
         assert_ne!(r.status, 404, "{route} is documented but not served");
     }
 }

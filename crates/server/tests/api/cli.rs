@@ -20,6 +20,56 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+#[test]
+fn the_registry_imports_all_or_nothing_and_the_chain_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("registry.json");
+    std::fs::write(&file, server::registry::DEMO_REGISTRY).unwrap();
+    let path = file.to_str().unwrap();
+
+    let imported = server(&data, &["registry", "import", path]);
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    assert_eq!(
+        stdout(&imported),
+        "legal_entities: 1 created, 0 updated\ndivisions: 1 created, 0 updated\n\
+         employees: 3 created, 0 updated\npersons: 5 created, 0 updated\n\
+         declarations: 1 created, 0 updated\n"
+    );
+    let again = server(&data, &["registry", "import", path]);
+    assert!(
+        stdout(&again)
+            .lines()
+            .all(|l| l.ends_with(": 0 created, 0 updated"))
+    );
+
+    // A declaration of a person nobody imported fails the whole file.
+    let broken = server::registry::DEMO_REGISTRY
+        .replace("Demo Family Clinic", "Renamed Clinic")
+        .replace(
+            "\"person_id\": \"0193a1c0-0000-7000-8000-00000000e305\"",
+            "\"person_id\": \"0193a1c0-0000-7000-8000-00000000ffff\"",
+        );
+    std::fs::write(&file, broken).unwrap();
+    let refused = server(&data, &["registry", "import", path]);
+    assert!(!refused.status.success());
+    std::fs::write(&file, server::registry::DEMO_REGISTRY).unwrap();
+    let unchanged = server(&data, &["registry", "import", path]);
+    assert!(stdout(&unchanged).starts_with("legal_entities: 0 created, 0 updated"));
+
+    let verified = server(&data, &["registry", "verify-chain"]);
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    assert_eq!(stdout(&verified), "declarations chain intact: 0 blocks\n");
+}
+
 struct Serving(Child);
 
 impl Drop for Serving {
@@ -43,13 +93,15 @@ fn a_new_operator_can_seed_issue_a_token_and_serve() {
     assert_eq!(
         stdout(&seeded),
         "demo catalogue: 12 created, 0 already present\n\
-         demo doctors: 18 created, 0 already present (EMP1 and EMP2 coordinate every category; EMP3 to EMP18 are two specialists per category)\n"
+         demo doctors: 18 created, 0 already present (EMP1 and EMP2 coordinate every category; EMP3 to EMP18 are two specialists per category)\n\
+         demo eHealth registry: 11 created, 0 updated (legal entity 0193a1c0-0000-7000-8000-00000000e001)\n"
     );
     let again = server(&data, &["seed-demo"]);
     assert_eq!(
         stdout(&again),
         "demo catalogue: 0 created, 12 already present\n\
-         demo doctors: 0 created, 18 already present (EMP1 and EMP2 coordinate every category; EMP3 to EMP18 are two specialists per category)\n"
+         demo doctors: 0 created, 18 already present (EMP1 and EMP2 coordinate every category; EMP3 to EMP18 are two specialists per category)\n\
+         demo eHealth registry: 0 created, 0 updated (legal entity 0193a1c0-0000-7000-8000-00000000e001)\n"
     );
     assert!(
         data.join("medcare.db").exists(),

@@ -83,6 +83,9 @@ pub(crate) use on_each_backend;
 /// What the test payment provider signs its webhooks with.
 pub const WEBHOOK_SECRET: &str = "the test payment provider's webhook secret";
 
+/// What the test server signs upload links with.
+pub const UPLOAD_SECRET: &str = "the test server's upload link secret, 32 bytes or more";
+
 /// The configuration of a test server on `db`, keeping its files in `files`.
 pub fn config_for(url: &str, ring: &KeyRing, files: &std::path::Path) -> Config {
     Config {
@@ -100,6 +103,12 @@ pub fn config_for(url: &str, ring: &KeyRing, files: &std::path::Path) -> Config 
         blob_dir: Some(files.to_path_buf()),
         payments: server::config::PaymentConfig {
             webhook_secret: Some(Secret::new(WEBHOOK_SECRET)),
+            ..Default::default()
+        },
+        declarations: server::config::DeclarationConfig {
+            // Tests close chain blocks and expire requests themselves, when they mean to.
+            jobs_interval: Duration::ZERO,
+            upload_secret: Some(Secret::new(UPLOAD_SECRET)),
             ..Default::default()
         },
     }
@@ -140,13 +149,14 @@ impl TestApp {
         background: bool,
     ) -> TestApp {
         let files = tempfile::tempdir().expect("a folder for the server's files");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let base = format!("http://{}", listener.local_addr().expect("local addr"));
         let mut config = config_for(url, &ring, files.path());
+        config.declarations.public_base_url = Some(base.clone());
         configure(&mut config);
         let platform = open(&config).expect("platform opens");
         let background = background
             .then(|| Background::start(&platform, &config).expect("background jobs start"));
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-        let base = format!("http://{}", listener.local_addr().expect("local addr"));
         let (tx, rx) = std::sync::mpsc::channel();
         let serving = platform.clone();
         std::thread::spawn(move || {

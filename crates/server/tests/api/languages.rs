@@ -472,7 +472,7 @@ on_each_backend!(timeline_titles_in_the_callers_language, |app| {
 });
 
 on_each_backend!(ehealth_answers_english_whatever_the_header, |app| {
-    let path = "/api/v3/declaration_requests/x";
+    let path = "/api/v3/declaration_requests/x/nothing-here";
     let english = app.send("GET", path, &[], None);
     assert_eq!(english.status, 404, "{}", english.text);
     assert_eq!(english.json["meta"]["code"], 404);

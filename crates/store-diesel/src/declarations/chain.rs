@@ -28,7 +28,7 @@
 //! A block needs at least one declaration: with none waiting, closing writes nothing.
 
 use diesel::prelude::*;
-use domain::declarations::{ChainSeed, DeclarationId};
+use domain::declarations::{ChainAudit, ChainReport, ChainSeed, DeclarationId};
 use sha2::{Digest, Sha512};
 use time::OffsetDateTime;
 
@@ -329,6 +329,24 @@ impl Store {
                 .load(conn)?)
         })?;
         rows.into_iter().map(ChainBlock::try_from).collect()
+    }
+}
+
+impl ChainAudit for Store {
+    fn verify_chain(&self) -> domain::Result<ChainReport> {
+        let verified = self.verify_declaration_chain()?;
+        Ok(ChainReport {
+            intact_blocks: verified.intact_blocks,
+            broken: verified.broken.map(|b| {
+                let reason = match b.reason {
+                    ChainBreak::Missing => domain::declarations::ChainBreak::Missing,
+                    ChainBreak::PreviousHash => domain::declarations::ChainBreak::PreviousHash,
+                    ChainBreak::Count => domain::declarations::ChainBreak::Count,
+                    ChainBreak::Hash => domain::declarations::ChainBreak::Hash,
+                };
+                (b.block_number, reason)
+            }),
+        })
     }
 }
 

@@ -10,10 +10,12 @@ mod chain;
 mod import;
 mod registry;
 mod requests;
+mod sms;
 mod verifications;
 
 pub use chain::{BrokenBlock, ChainBlock, ChainBreak, ChainVerification, GENESIS_HASH};
 pub use import::{RegistryImport, RegistryImported, Upserted};
+pub use sms::OutboxCodeSender;
 
 use crate::error::StoreError;
 

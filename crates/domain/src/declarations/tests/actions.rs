@@ -13,7 +13,13 @@ fn reject_service(ports: Ports) -> RejectService {
 }
 
 fn resend_service(ports: Ports, codes: Arc<MemoryCodes>) -> ResendOtpService {
-    ResendOtpService::new(Arc::new(ports.requests), otp_service(codes, 0x11, NOW))
+    let mut sender = crate::declarations::ports::MockVerificationSender::new();
+    sender.expect_send_code().returning(|_, _, _| Ok(()));
+    ResendOtpService::new(
+        Arc::new(ports.requests),
+        otp_service(codes, 0x11, NOW),
+        Arc::new(sender),
+    )
 }
 
 #[test]
