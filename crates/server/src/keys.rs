@@ -75,21 +75,18 @@ pub const UPLOAD_SECRET_FILE: &str = "upload-link-secret";
 /// The key document upload links are signed with: from the configuration, or from a file in
 /// `DATA_DIR` created on first start (hex of 32 random bytes), like the payment webhook's.
 pub fn upload_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
-    if let Some(secret) = &config.declarations.upload_secret {
-        return Ok(secret.expose().as_bytes().to_vec());
+    let (secret, created) = secret_or_file(
+        config
+            .declarations
+            .upload_secret
+            .as_ref()
+            .map(|s| s.expose()),
+        &config.data_dir.join(UPLOAD_SECRET_FILE),
+    )?;
+    if let Some(path) = created {
+        tracing::info!(path = %path.display(), "no UPLOAD_LINK_SECRET configured: created one");
     }
-    let path = config.data_dir.join(UPLOAD_SECRET_FILE);
-    if path.exists() {
-        let text =
-            fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        return Ok(text.trim().as_bytes().to_vec());
-    }
-    let mut bytes = [0u8; 32];
-    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
-    let secret = hex::encode(bytes);
-    write_private(&path, &secret)?;
-    tracing::info!(path = %path.display(), "no UPLOAD_LINK_SECRET configured: created one");
-    Ok(secret.into_bytes())
+    Ok(secret)
 }
 
 /// The file holding the payment webhook secret when `PAYMENT_WEBHOOK_SECRET` is not set.
@@ -98,22 +95,36 @@ pub const WEBHOOK_SECRET_FILE: &str = "payment-webhook-secret";
 /// The payment webhook secret: from the configuration, or from a file in `DATA_DIR` created on
 /// first start (hex of 32 random bytes), so that a development install works out of the box.
 pub fn webhook_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
-    if let Some(secret) = &config.payments.webhook_secret {
-        return Ok(secret.expose().as_bytes().to_vec());
+    let (secret, created) = secret_or_file(
+        config.payments.webhook_secret.as_ref().map(|s| s.expose()),
+        &config.data_dir.join(WEBHOOK_SECRET_FILE),
+    )?;
+    if let Some(path) = created {
+        tracing::warn!(
+            path = %path.display(),
+            "no PAYMENT_WEBHOOK_SECRET configured: created one; give it to the payment provider"
+        );
     }
-    let path = config.data_dir.join(WEBHOOK_SECRET_FILE);
+    Ok(secret)
+}
+
+/// The configured secret, else the one kept in `path`, else a new one (hex of 32 random bytes)
+/// written there; the path comes back when the secret was just created, for the caller to say so.
+fn secret_or_file(
+    configured: Option<&str>,
+    path: &Path,
+) -> anyhow::Result<(Vec<u8>, Option<PathBuf>)> {
+    if let Some(secret) = configured {
+        return Ok((secret.as_bytes().to_vec(), None));
+    }
     if path.exists() {
         let text =
-            fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        return Ok(text.trim().as_bytes().to_vec());
+            fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        return Ok((text.trim().as_bytes().to_vec(), None));
     }
     let mut bytes = [0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
     let secret = hex::encode(bytes);
-    write_private(&path, &secret)?;
-    tracing::warn!(
-        path = %path.display(),
-        "no PAYMENT_WEBHOOK_SECRET configured: created one; give it to the payment provider"
-    );
-    Ok(secret.into_bytes())
+    write_private(path, &secret)?;
+    Ok((secret.into_bytes(), Some(path.to_path_buf())))
 }

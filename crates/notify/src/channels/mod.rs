@@ -2,6 +2,7 @@
 
 mod email;
 mod log;
+mod signed_post;
 mod sms;
 mod webhook;
 

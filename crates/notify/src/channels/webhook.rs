@@ -1,13 +1,13 @@
 //! The webhook channel: a signed JSON `POST` to one receiver.
 
 use std::fmt;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use domain::kernel::code::Code;
 use domain::kernel::time::format_rfc3339;
 use domain::notifications::{Channel, Contact, DeliveryError, Notification, Rendered};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+
+use super::signed_post::SignedPost;
 
 /// `POST`s each notification as JSON to one URL, signed with HMAC-SHA256.
 ///
@@ -23,10 +23,7 @@ use sha2::Sha256;
 /// Any 2xx answer is a delivery. Any other status (redirects are not followed), a timeout or a
 /// connection failure is a [`DeliveryError`], retried later.
 pub struct WebhookChannel {
-    url: String,
-    secret: Vec<u8>,
-    timeout: Duration,
-    agent: ureq::Agent,
+    post: SignedPost,
 }
 
 impl WebhookChannel {
@@ -36,23 +33,14 @@ impl WebhookChannel {
     /// A channel posting to `url`, signing with `secret`, giving up on a request after `timeout`
     /// (connecting, sending and reading the answer together).
     pub fn new(url: String, secret: Vec<u8>, timeout: Duration) -> Self {
-        let config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(timeout))
-            .max_redirects(0)
-            .user_agent(concat!("notify/", env!("CARGO_PKG_VERSION")))
-            .build();
         Self {
-            url,
-            secret,
-            timeout,
-            agent: ureq::Agent::new_with_config(config),
+            post: SignedPost::new(url, secret, timeout),
         }
     }
 
     /// The receiver's URL.
     pub fn url(&self) -> &str {
-        &self.url
+        self.post.url()
     }
 
     /// The JSON body for a notification.
@@ -73,31 +61,13 @@ impl WebhookChannel {
             "created_date": format_rfc3339(notification.created_date),
         })
     }
-
-    /// `v1=<hex HMAC-SHA256(secret, "{timestamp}.{body}")>`.
-    fn signature(&self, timestamp: u64, body: &[u8]) -> Result<String, DeliveryError> {
-        sign(&self.secret, timestamp, body)
-    }
-}
-
-/// `v1=<hex HMAC-SHA256(secret, "{timestamp}.{body}")>`: the webhook's signature, which the SMS
-/// channel uses too.
-pub(crate) fn sign(secret: &[u8], timestamp: u64, body: &[u8]) -> Result<String, DeliveryError> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret)
-        .map_err(|_| DeliveryError::Failed("the signing secret is unusable".into()))?;
-    mac.update(timestamp.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(body);
-    Ok(format!("v1={}", hex::encode(mac.finalize().into_bytes())))
 }
 
 impl fmt::Debug for WebhookChannel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WebhookChannel")
-            .field("url", &self.url)
-            .field("secret", &"[redacted]")
-            .field("timeout", &self.timeout)
-            .finish_non_exhaustive()
+            .field("post", &self.post)
+            .finish()
     }
 }
 
@@ -114,26 +84,8 @@ impl Channel for WebhookChannel {
     ) -> Result<(), DeliveryError> {
         let body = serde_json::to_vec(&Self::payload(notification, rendered))
             .map_err(|e| DeliveryError::Failed(format!("cannot encode the payload: {e}")))?;
-        let timestamp = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        let signature = self.signature(timestamp, &body)?;
-        let answer = self
-            .agent
-            .post(&self.url)
-            .header("Content-Type", "application/json")
-            .header("Webhook-Id", notification.id.to_string())
-            .header("Webhook-Timestamp", timestamp.to_string())
-            .header("Webhook-Signature", signature)
-            .send(&body[..]);
-        match answer {
-            Ok(response) if response.status().is_success() => Ok(()),
-            Ok(response) => Err(DeliveryError::Failed(format!(
-                "HTTP {} from receiver",
-                response.status().as_u16()
-            ))),
-            Err(e) => Err(DeliveryError::Failed(e.to_string())),
-        }
+        self.post
+            .send(&notification.id.to_string(), &body, "receiver")
     }
 }
 
@@ -151,7 +103,7 @@ mod tests {
         );
         let body = br#"{"id":"01956a3c-8f00-7000-8000-000000000001","kind":"case_submitted"}"#;
         assert_eq!(
-            channel.signature(1_772_366_400, body).unwrap(),
+            channel.post.signature(1_772_366_400, body).unwrap(),
             "v1=1803f8551f520090959090275d0bae6eeb8ff9b88334e19de2fe7821e028370a"
         );
     }
