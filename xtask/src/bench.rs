@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{Result, exec, root};
+use crate::{Result, bench_declarations, exec, root};
 
 /// The token a scenario sends.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -181,6 +181,30 @@ pub fn run(args: &[&str]) -> Result {
         "1000",
     ])?;
     println!("{loaded}");
+    let registry = data.join("bench-registry.json");
+    bench_declarations::write_registry(&registry)?;
+    let started = Instant::now();
+    let imported = cli(&["registry", "import", &registry.to_string_lossy()])?;
+    println!(
+        "registry: {} declarations of one therapist, imported in {:.1} s ({})",
+        bench_declarations::HELD,
+        started.elapsed().as_secs_f64(),
+        imported.replace('\n', "; ")
+    );
+    let ehealth = cli(&[
+        "token",
+        "issue",
+        "--aud",
+        "ehealth",
+        "--sub",
+        "bench-doctor",
+        "--scope",
+        bench_declarations::SCOPES,
+        "--client-id",
+        bench_declarations::LEGAL_ENTITY,
+        "--ttl",
+        "2h",
+    ])?;
     let tokens = Tokens {
         patient: cli(&[
             "token",
@@ -218,6 +242,7 @@ pub fn run(args: &[&str]) -> Result {
         .arg("serve")
         .env("DATA_DIR", &data)
         .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("DECLARATION_LIMITS", bench_declarations::LIMITS)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -250,6 +275,27 @@ pub fn run(args: &[&str]) -> Result {
     println!("{:<54} {:>10} {:>8}", "scenario", "req/s", "÷ bare");
     for (s, m) in SCENARIOS.iter().zip(&medians) {
         println!("{:<54} {:>10.0} {:>8.2}", s.name, m, m / medians[0]);
+    }
+
+    let loop_time = if quick {
+        Duration::from_secs(3)
+    } else {
+        Duration::from_secs(10)
+    };
+    let declarations = bench_declarations::run_loop(port, &ehealth, loop_time)?;
+    println!(
+        "\ndeclaration requests created and approved, one therapist holding {} declarations, 8 clients, {} s:",
+        bench_declarations::HELD,
+        loop_time.as_secs()
+    );
+    println!(
+        "{:<54} {:>10.0} {:>8.2}",
+        "create + approve pairs per second",
+        declarations.pairs_per_second,
+        declarations.requests_per_second / medians[0]
+    );
+    if declarations.refusals > 0 {
+        return Err(format!("{} requests were refused", declarations.refusals));
     }
     let _ = std::fs::remove_dir_all(&data);
     Ok(())

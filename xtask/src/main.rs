@@ -8,6 +8,7 @@
 //!   another adapter.
 
 mod bench;
+mod bench_declarations;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
