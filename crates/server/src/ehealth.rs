@@ -78,13 +78,14 @@ pub fn wire(
         OutboxCodeSender::new(store.clone(), clock.clone(), ids.clone()).waking(wake_dispatcher),
     );
     let ttl = RequestTtl::hours(settings.request_ttl_hours);
+    let printout: Arc<HtmlPrintout> = Arc::new(HtmlPrintout::new());
     let create = CreateService::new(
         CreatePorts {
             requests: repo.clone(),
             registry: repo.clone(),
             otp: otp.clone(),
             sender: sender.clone(),
-            printout: Arc::new(HtmlPrintout::new()),
+            printout: printout.clone(),
             uploads: Arc::new(urls.clone()),
             codes,
             ids,
@@ -105,6 +106,7 @@ pub fn wire(
             blobs,
             repo.clone(),
             clock.clone(),
+            printout,
             settings.limits,
         ),
         reject: RejectService::new(repo.clone(), clock.clone()),

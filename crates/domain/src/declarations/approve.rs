@@ -5,9 +5,10 @@
 use std::fmt;
 use std::sync::Arc;
 
+use super::create::PRINTOUT_LANG;
 use super::ids::DeclarationRequestId;
 use super::otp::{OtpService, VerificationCode};
-use super::ports::{ChainSeed, DeclarationRequestRepository, RegistryRepository};
+use super::ports::{ChainSeed, DeclarationRequestRepository, PrintoutRenderer, RegistryRepository};
 use super::registry::{
     AuthenticationMethod, DeclarationStatus, EmployeeType, Speciality, VerificationStatus,
 };
@@ -80,6 +81,7 @@ pub struct ApproveService {
     documents: Arc<dyn BlobStore>,
     chain: Arc<dyn ChainSeed>,
     clock: Arc<dyn Clock>,
+    printout: Arc<dyn PrintoutRenderer>,
     limits: DeclarationLimits,
 }
 
@@ -99,6 +101,7 @@ impl ApproveService {
         documents: Arc<dyn BlobStore>,
         chain: Arc<dyn ChainSeed>,
         clock: Arc<dyn Clock>,
+        printout: Arc<dyn PrintoutRenderer>,
         limits: DeclarationLimits,
     ) -> Self {
         Self {
@@ -108,6 +111,7 @@ impl ApproveService {
             documents,
             chain,
             clock,
+            printout,
             limits,
         }
     }
@@ -177,6 +181,8 @@ impl ApproveService {
                 data.person.process_disclosure_data_consent = None;
             }
         }
+        // The paper form shows what is now to be signed.
+        approved.printout_content = Some(self.printout.render(&approved, PRINTOUT_LANG)?);
         if !self.requests.save_transition(&approved, from)? {
             // Another action moved the request first.
             return Err(Error::conflict(Key::InvalidTransition));

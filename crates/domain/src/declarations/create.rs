@@ -48,7 +48,7 @@ pub const PARENT_FIELD: &str = "declaration_request.parent_declaration_id";
 pub const DEFAULT_ADULT_AGE: u8 = 18;
 
 /// The eHealth surface answers in English whatever the client asks for, and so is the printout.
-const PRINTOUT_LANG: Lang = Lang::En;
+pub(super) const PRINTOUT_LANG: Lang = Lang::En;
 
 /// What a declaration number is made of: digits and the capitals that read the same in Latin and
 /// Cyrillic, so that a number read aloud or retyped from paper stays the same (the reference's

@@ -199,6 +199,10 @@ on_each_backend!(otp_request_from_creation_to_an_active_declaration, |app| {
     let document = data["data_to_be_signed"].clone();
     assert_eq!(document["seed"], data["seed"]);
     assert!(document["seed"].as_str().is_some_and(|s| s.len() == 128));
+    // The printout is rendered again at approval, from the approved request.
+    let printout = data["printout_content"].as_str().unwrap_or_default();
+    assert!(printout.starts_with("<!DOCTYPE html>"), "{printout}");
+    assert!(printout.contains(data["declaration_number"].as_str().unwrap()));
 
     // Another doctor's key, or another document, is refused.
     let wrong_key = action(

@@ -8,7 +8,10 @@ use serde_json::json;
 use super::*;
 use crate::declarations::approve::{ApproveInput, ApproveService, DeclarationLimits};
 use crate::declarations::otp::VerificationCode;
+use crate::declarations::ports::PrintoutRenderer;
+use crate::declarations::request::DeclarationRequest;
 use crate::declarations::request::StatusReason;
+use crate::kernel::code::Code;
 use crate::kernel::error::AuthFailure;
 use crate::kernel::text::Key;
 
@@ -27,8 +30,25 @@ pub(super) fn service_with(
         Arc::new(ports.blobs),
         Arc::new(ports.chain),
         Arc::new(FixedClock(NOW)),
+        Arc::new(StatusPrintout),
         limits,
     )
+}
+
+/// Renders a printout that shows the status it was rendered in.
+struct StatusPrintout;
+
+impl PrintoutRenderer for StatusPrintout {
+    fn render(
+        &self,
+        request: &DeclarationRequest,
+        _lang: crate::kernel::lang::Lang,
+    ) -> crate::Result<String> {
+        Ok(format!(
+            "printout of an {} request",
+            request.status.as_str()
+        ))
+    }
 }
 
 pub(super) fn service(ports: Ports) -> ApproveService {
@@ -214,6 +234,8 @@ fn happy_path_declaration_is_successfully_approved_via_otp_code() {
                 // Only a child's request under a parent's declaration loses these.
                 && data.and_then(|d| d.person.patient_signed) == Some(true)
                 && r.inserted_at == CREATED
+                // The printout is rendered again from the approved request.
+                && r.printout_content.as_deref() == Some("printout of an APPROVED request")
         });
 
     let number: u64 = code.expose().parse().unwrap();
