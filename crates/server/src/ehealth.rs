@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use domain::declarations::{
-    ApproveService, CodeSource, CreatePolicy, CreatePorts, CreateService, ExpiryService, OtpPolicy,
-    OtpService, QueryService, RejectService, RequestTtl, ResendOtpService, SignService,
+    ApprovePorts, ApproveService, CodeSource, CreatePolicy, CreatePorts, CreateService,
+    ExpiryService, OtpPolicy, OtpService, QueryService, RejectService, RequestTtl,
+    ResendOtpService, SignService,
 };
 use domain::kernel::blob::{BlobKey, BlobStore};
 use domain::kernel::ids::IdGenerator;
@@ -100,13 +101,15 @@ pub fn wire(
     let services = DeclarationServices {
         create,
         approve: ApproveService::new(
-            repo.clone(),
-            repo.clone(),
-            otp.clone(),
-            blobs,
-            repo.clone(),
-            clock.clone(),
-            printout,
+            ApprovePorts {
+                requests: repo.clone(),
+                registry: repo.clone(),
+                otp: otp.clone(),
+                documents: blobs,
+                chain: repo.clone(),
+                clock: clock.clone(),
+                printout,
+            },
             settings.limits,
         ),
         reject: RejectService::new(repo.clone(), clock.clone()),

@@ -93,17 +93,36 @@ impl fmt::Debug for ApproveService {
     }
 }
 
+/// What approving reaches outside the domain.
+#[derive(Clone)]
+pub struct ApprovePorts {
+    pub requests: Arc<dyn DeclarationRequestRepository>,
+    pub registry: Arc<dyn RegistryRepository>,
+    pub otp: OtpService,
+    /// Where OFFLINE documents are uploaded.
+    pub documents: Arc<dyn BlobStore>,
+    pub chain: Arc<dyn ChainSeed>,
+    pub clock: Arc<dyn Clock>,
+    pub printout: Arc<dyn PrintoutRenderer>,
+}
+
+impl fmt::Debug for ApprovePorts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApprovePorts").finish_non_exhaustive()
+    }
+}
+
 impl ApproveService {
-    pub fn new(
-        requests: Arc<dyn DeclarationRequestRepository>,
-        registry: Arc<dyn RegistryRepository>,
-        otp: OtpService,
-        documents: Arc<dyn BlobStore>,
-        chain: Arc<dyn ChainSeed>,
-        clock: Arc<dyn Clock>,
-        printout: Arc<dyn PrintoutRenderer>,
-        limits: DeclarationLimits,
-    ) -> Self {
+    pub fn new(ports: ApprovePorts, limits: DeclarationLimits) -> Self {
+        let ApprovePorts {
+            requests,
+            registry,
+            otp,
+            documents,
+            chain,
+            clock,
+            printout,
+        } = ports;
         Self {
             requests,
             registry,

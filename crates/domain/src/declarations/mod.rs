@@ -25,7 +25,7 @@ pub mod sign;
 pub mod status;
 
 pub use actions::{RejectService, ResendOtpService};
-pub use approve::{ApproveInput, ApproveService, DeclarationLimits, document_key};
+pub use approve::{ApproveInput, ApprovePorts, ApproveService, DeclarationLimits, document_key};
 pub use create::{
     CreateInput, CreatePolicy, CreatePorts, CreateService, Created, OfflineDocuments, UploadLink,
 };

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::*;
-use crate::declarations::approve::{ApproveInput, ApproveService, DeclarationLimits};
+use crate::declarations::approve::{ApproveInput, ApprovePorts, ApproveService, DeclarationLimits};
 use crate::declarations::otp::VerificationCode;
 use crate::declarations::ports::PrintoutRenderer;
 use crate::declarations::request::DeclarationRequest;
@@ -24,13 +24,15 @@ pub(super) fn service_with(
     limits: DeclarationLimits,
 ) -> ApproveService {
     ApproveService::new(
-        Arc::new(ports.requests),
-        Arc::new(ports.registry),
-        otp_service(codes, 0, NOW),
-        Arc::new(ports.blobs),
-        Arc::new(ports.chain),
-        Arc::new(FixedClock(NOW)),
-        Arc::new(StatusPrintout),
+        ApprovePorts {
+            requests: Arc::new(ports.requests),
+            registry: Arc::new(ports.registry),
+            otp: otp_service(codes, 0, NOW),
+            documents: Arc::new(ports.blobs),
+            chain: Arc::new(ports.chain),
+            clock: Arc::new(FixedClock(NOW)),
+            printout: Arc::new(StatusPrintout),
+        },
         limits,
     )
 }
