@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::cases::{CaseIdRequest, CaseView, TimelineView};
 use super::pro::{RequestedDocument, requested};
 use super::views::{EligibleView, OpinionView, PaymentView};
-use super::wire::{Lengths, whole_opt};
+use super::wire::{Lengths, ProviderIdText, whole_opt};
 use crate::body::JsonBody;
 use crate::envelope::{self, EnvelopeA, EnvelopeAList, ErrorA};
 use crate::error::ApiError;
@@ -224,12 +224,8 @@ pub struct AssignCoordinatorRequest {
     #[schema(format = Uuid)]
     pub case_id: String,
     /// The coordinator's provider id (`EMP1`).
-    #[schema(
-        min_length = 1,
-        max_length = 128,
-        pattern = r"^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f]([^\u0000-\u001f\u007f-\u009f]*[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f])?[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
-    )]
-    pub doctor_id: String,
+    #[schema(inline)]
+    pub doctor_id: ProviderIdText,
     /// Documents the coordinator should ask for; omit or `[]` for none. At most 20, each 1 to
     /// 300 characters.
     #[schema(max_items = 20)]

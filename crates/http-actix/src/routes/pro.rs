@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use super::cases::{CaseIdRequest, CaseView, TimelineView};
 use super::views::{EligibleView, OpinionView, SopView};
-use super::wire::{Lengths, whole_opt};
+use super::wire::{Lengths, ProviderIdText, whole_opt};
 use crate::body::JsonBody;
 use crate::envelope::{self, EnvelopeA, EnvelopeAList, ErrorA};
 use crate::error::ApiError;
@@ -141,12 +141,8 @@ pub struct AssignDoctorRequest {
     #[schema(format = Uuid)]
     pub case_id: String,
     /// The specialist's provider id (`EMP2`).
-    #[schema(
-        min_length = 1,
-        max_length = 128,
-        pattern = r"^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f]([^\u0000-\u001f\u007f-\u009f]*[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f])?[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
-    )]
-    pub doctor_id: String,
+    #[schema(inline)]
+    pub doctor_id: ProviderIdText,
     /// Documents to ask the patient for at once; omit or `[]` for none. At most 20, each 1 to
     /// 300 characters.
     #[schema(max_items = 20)]
@@ -228,12 +224,8 @@ pub struct RequestDocumentsRequest {
     #[schema(format = Uuid)]
     pub sop_id: String,
     /// Must be the caller's id.
-    #[schema(
-        min_length = 1,
-        max_length = 128,
-        pattern = r"^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f]([^\u0000-\u001f\u007f-\u009f]*[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f])?[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
-    )]
-    pub doctor_id: String,
+    #[schema(inline)]
+    pub doctor_id: ProviderIdText,
     /// What to ask the patient for; `[]` withdraws the request. At most 20, each 1 to 300
     /// characters.
     #[schema(max_items = 20)]

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::views::{ProviderView, SyncView};
-use super::wire::{Language, Lengths, whole_opt};
+use super::wire::{Language, Lengths, ProviderIdText, whole_opt};
 use crate::body::JsonBody;
 use crate::envelope::{self, EnvelopeA, EnvelopeAList, ErrorA};
 use crate::error::ApiError;
@@ -27,12 +27,8 @@ type Data = web::Data<AppState>;
 #[serde(deny_unknown_fields)]
 pub struct ProviderRequest {
     /// The id their identity provider gives them, the `sub` of their tokens (`EMP1`).
-    #[schema(
-        min_length = 1,
-        max_length = 128,
-        pattern = r"^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f]([^\u0000-\u001f\u007f-\u009f]*[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f])?[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
-    )]
-    pub doctor_id: String,
+    #[schema(inline)]
+    pub doctor_id: ProviderIdText,
     #[schema(
         min_length = 1,
         max_length = 120,
@@ -79,7 +75,7 @@ pub struct ProviderRequest {
 impl From<ProviderRequest> for ProviderInput {
     fn from(r: ProviderRequest) -> Self {
         ProviderInput {
-            doctor_id: r.doctor_id,
+            doctor_id: r.doctor_id.0,
             name_en: r.name_en,
             name_ar: r.name_ar,
             speciality_en: r.speciality_en,
@@ -153,12 +149,8 @@ pub async fn providers(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DoctorIdRequest {
-    #[schema(
-        min_length = 1,
-        max_length = 128,
-        pattern = r"^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f]([^\u0000-\u001f\u007f-\u009f]*[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f])?[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
-    )]
-    pub doctor_id: String,
+    #[schema(inline)]
+    pub doctor_id: ProviderIdText,
 }
 
 /// One provider.
@@ -308,12 +300,8 @@ pub async fn sync_providers(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EligibilityRequest {
-    #[schema(
-        min_length = 1,
-        max_length = 128,
-        pattern = r"^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f]([^\u0000-\u001f\u007f-\u009f]*[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f])?[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
-    )]
-    pub doctor_id: String,
+    #[schema(inline)]
+    pub doctor_id: ProviderIdText,
     #[schema(format = Uuid)]
     pub dc_id: String,
     /// true grants, false withdraws. Idempotent.

@@ -304,3 +304,34 @@ mod tests {
         assert_eq!(fields[0].field, "med_docs[1].url");
     }
 }
+
+/// A provider id as a client sends it (`EMP1`): 1 to 128 characters, not blank, no control
+/// characters, surrounding whitespace allowed (the domain trims it). One description for every body
+/// that names a provider.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(transparent)]
+pub struct ProviderIdText(pub String);
+
+/// Not blank and no control characters, between optional whitespace the domain trims.
+const PROVIDER_ID_PATTERN: &str = r"^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f]([^\u0000-\u001f\u007f-\u009f]*[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f])?[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$";
+
+impl utoipa::PartialSchema for ProviderIdText {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(128))
+            .pattern(Some(PROVIDER_ID_PATTERN))
+            .into()
+    }
+}
+
+impl ToSchema for ProviderIdText {}
+
+impl std::ops::Deref for ProviderIdText {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
