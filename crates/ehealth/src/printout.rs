@@ -9,13 +9,9 @@ use domain::declarations::{
     AuthenticationMethod, DeclarationRequest, PrintoutRenderer, Speciality,
 };
 use domain::kernel::lang::Lang;
+use domain::kernel::time::DATE_FORMAT;
 use domain::{Cause, Error};
-use time::format_description::FormatItem;
-use time::macros::format_description;
 use time::{Date, UtcOffset};
-
-/// Dates as the national API writes them.
-const DATE_FORMAT: &[FormatItem<'static>] = format_description!("[year]-[month]-[day]");
 
 /// The words of the printout in one language.
 #[derive(Debug)]

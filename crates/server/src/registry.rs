@@ -97,8 +97,7 @@ pub struct DeclarationItem {
 }
 
 fn date(what: &str, id: Uuid, raw: &str) -> anyhow::Result<Date> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(raw, format)
+    Date::parse(raw, domain::kernel::time::DATE_FORMAT)
         .with_context(|| format!("{what} {id}: {raw:?} is not a YYYY-MM-DD date"))
 }
 

@@ -4,6 +4,7 @@
 use diesel::sql_types::{Nullable, Text};
 use domain::Cause;
 use domain::kernel::code::Code;
+use domain::kernel::time::{DATE_FORMAT, format_date};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use time::{Date, OffsetDateTime};
@@ -90,18 +91,14 @@ pub(crate) fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
-/// Dates as stored: `2026-11-23`, whose text order is date order.
-const DATE: &[time::format_description::FormatItem<'static>] =
-    time::macros::format_description!("[year]-[month]-[day]");
-
-/// A date as stored. Years outside 0..=9999 cannot be formatted this way; the registry's dates
-/// are birth and start dates, well inside.
+/// A date as stored (`2026-11-23`, whose text order is date order). The registry's dates are birth
+/// and start dates, well inside the years this format can write.
 pub(crate) fn date_text(date: Date) -> String {
-    date.format(DATE).unwrap_or_else(|_| date.to_string())
+    format_date(date)
 }
 
 pub(crate) fn parse_date(what: &str, raw: &str) -> domain::Result<Date> {
-    Date::parse(raw, DATE).map_err(|e| {
+    Date::parse(raw, DATE_FORMAT).map_err(|e| {
         domain::Error::Internal(Cause::with_source(
             format!("stored {what} {raw:?} is not a YYYY-MM-DD date"),
             e,

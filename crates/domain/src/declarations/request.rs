@@ -174,10 +174,8 @@ pub struct RequestFilter {
 mod iso_date {
     use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
     use time::Date;
-    use time::format_description::FormatItem;
-    use time::macros::format_description;
 
-    const FORMAT: &[FormatItem<'static>] = format_description!("[year]-[month]-[day]");
+    use crate::kernel::time::DATE_FORMAT as FORMAT;
 
     pub fn serialize<S: Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Error> {
         let text = date.format(FORMAT).map_err(serde::ser::Error::custom)?;

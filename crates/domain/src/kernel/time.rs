@@ -30,6 +30,18 @@ const FIXED: &[time::format_description::FormatItem<'static>] = time::macros::fo
     "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
 );
 
+/// Calendar days as `2026-11-23` (RFC 3339's full-date), on the wire and in storage; their text
+/// order is date order.
+pub const DATE_FORMAT: &[time::format_description::FormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]");
+
+/// Formats a day as `2026-11-23`. Years outside 0..=9999 cannot be written so and come out in the
+/// `time` crate's own form.
+pub fn format_date(date: time::Date) -> String {
+    date.format(DATE_FORMAT)
+        .unwrap_or_else(|_| date.to_string())
+}
+
 /// Formats an instant as `2026-11-23T12:00:00.000000Z`.
 pub fn format_rfc3339(at: OffsetDateTime) -> String {
     let utc = at.to_offset(UtcOffset::UTC);

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
+use crate::kernel::time::DATE_FORMAT;
 use time::Date;
-use time::macros::format_description;
 
 use super::assignment::{Assignment, parse_requested};
 use super::case::{
@@ -130,14 +130,13 @@ fn collect<T>(errors: &mut Vec<FieldError>, parsed: Result<T>) -> Result<Option<
 
 /// A calendar day written exactly `YYYY-MM-DD` (RFC 3339's full-date).
 fn day(field: &str, raw: &str) -> std::result::Result<Date, FieldError> {
-    let format = format_description!("[year]-[month]-[day]");
     let shaped = raw.len() == 10
         && raw.bytes().enumerate().all(|(i, b)| match i {
             4 | 7 => b == b'-',
             _ => b.is_ascii_digit(),
         });
     shaped
-        .then(|| Date::parse(raw, &format).ok())
+        .then(|| Date::parse(raw, DATE_FORMAT).ok())
         .flatten()
         .ok_or_else(|| {
             FieldError::new(

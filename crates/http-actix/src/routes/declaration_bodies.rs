@@ -175,8 +175,7 @@ pub(crate) fn read<T: serde::de::DeserializeOwned>(
 
 /// `YYYY-MM-DD`.
 pub(crate) fn parse_date(raw: &str) -> Option<time::Date> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(raw, format).ok()
+    time::Date::parse(raw, domain::kernel::time::DATE_FORMAT).ok()
 }
 
 fn uuid_of(raw: &str) -> uuid::Uuid {

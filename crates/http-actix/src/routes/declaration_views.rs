@@ -13,8 +13,7 @@ fn rfc3339(at: time::OffsetDateTime) -> String {
 }
 
 fn iso_date(date: time::Date) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    date.format(format).unwrap_or_default()
+    domain::kernel::time::format_date(date)
 }
 
 /// How the person confirms the request.
