@@ -2,18 +2,14 @@
 
 use domain::declarations as d;
 use domain::kernel::code::Code;
+use domain::kernel::time::{format_date, format_rfc3339};
 use serde::Serialize;
 use serde_json::Value;
-use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
 
-fn rfc3339(at: time::OffsetDateTime) -> String {
-    at.format(&Rfc3339).unwrap_or_default()
-}
-
 fn iso_date(date: time::Date) -> String {
-    domain::kernel::time::format_date(date)
+    format_date(date)
 }
 
 /// How the person confirms the request.
@@ -129,9 +125,9 @@ impl From<d::DeclarationRequest> for DeclarationRequestView {
             printout_content: r.printout_content,
             seed: r.seed,
             documents: r.documents.iter().map(|t| t.as_str().to_owned()).collect(),
-            inserted_at: rfc3339(r.inserted_at),
+            inserted_at: format_rfc3339(r.inserted_at),
             inserted_by: r.inserted_by.as_str().to_owned(),
-            updated_at: rfc3339(r.updated_at),
+            updated_at: format_rfc3339(r.updated_at),
             updated_by: r.updated_by.as_str().to_owned(),
         }
     }
