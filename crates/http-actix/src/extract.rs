@@ -99,6 +99,11 @@ impl<S: Surface> Authenticated<S> {
         self.run(|actor| Ok(actor.clone())).await
     }
 
+    /// The caller, before the revocation check: for checks that need no storage (roles).
+    pub(crate) fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
     /// Refuses with 403 unless the token grants `role`.
     #[cfg_attr(
         not(test),

@@ -6,6 +6,7 @@
 //! document.
 
 mod body;
+mod clinic_guard;
 mod docs_page;
 pub mod envelope;
 mod error;
@@ -25,5 +26,5 @@ pub use metrics::HttpMetrics;
 pub use openapi::api_doc;
 pub use routes::{RouteDef, all as all_routes};
 pub use server::{HttpConfig, build_metrics_server, build_server};
-pub use state::{AppState, DeclarationServices, UploadLinks};
+pub use state::{AppState, ClinicServices, DeclarationServices, UploadLinks};
 pub use surface::{Admin, App, Clinic, Ehealth, EnvelopeKind, Pro, Surface};

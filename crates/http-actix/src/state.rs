@@ -1,5 +1,6 @@
 use std::sync::Arc;
 
+use domain::clinic::AuditRepository;
 use domain::declarations::{
     ApproveService, ChainAudit, CreateService, QueryService, RejectService, ResendOtpService,
     SignService,
@@ -34,6 +35,8 @@ pub struct AppState {
     pub outbox: OutboxService,
     /// The eHealth declaration requests.
     pub declarations: DeclarationServices,
+    /// The clinic.
+    pub clinic: ClinicServices,
     /// Checks the declarations chain (administrators).
     pub chain: Arc<dyn ChainAudit>,
     pub readiness: Arc<dyn Readiness>,
@@ -45,6 +48,24 @@ pub struct AppState {
     pub metrics: HttpMetrics,
     /// Every metric of the process, for `/metrics`.
     pub registry: Arc<Registry>,
+}
+
+/// The services of the clinic surface.
+#[derive(Clone)]
+pub struct ClinicServices {
+    /// The audit log, for reads (writes record theirs in their own transaction).
+    pub audit: Arc<dyn AuditRepository>,
+    // Clinic: staff accounts and sign-in.
+
+    // Clinic: patients and appointments.
+
+    // Clinic: reports, the audit log, events.
+}
+
+impl std::fmt::Debug for ClinicServices {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClinicServices").finish_non_exhaustive()
+    }
 }
 
 /// The services of the eHealth surface, and the check of its upload links.

@@ -90,6 +90,7 @@ auth-wrong-audience = رمز الدخول هذا لا يصلح لهذه الخد
 auth-expired = انتهت صلاحية الدخول، يرجى تسجيل الدخول مجددًا
 auth-revoked = انتهت هذه الجلسة، يرجى تسجيل الدخول مجددًا
 role-required = هذا الإجراء متاح لمن لديه دور { $role } فقط
+roles-required = هذا الإجراء متاح فقط لمن لديه أحد هذه الأدوار: { $choices }
 webhook-signature = توقيع الإشعار مفقود أو غير صحيح أو قديم
 not-case-coordinator = هذا الإجراء متاح لمنسق الحالة فقط
 not-your-assignment = لا يعدّل الطبيب إلا تكليفه هو
@@ -401,3 +402,9 @@ opinion-submitted-body = أرسل { $doctor } رأيه في الحالة { $case
 verification-code-title = رمز التحقق
 verification-code-body = رمز التحقق الخاص بك هو { $code }. لا تشاركه مع أحد.
 email-case-reference = رقم الحالة:
+
+## Clinic: staff accounts and sign-in
+
+## Clinic: patients and appointments
+
+## Clinic: reports, the audit log, events

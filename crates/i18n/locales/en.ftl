@@ -83,6 +83,7 @@ auth-wrong-audience = Token is not valid for this service
 auth-expired = Token has expired
 auth-revoked = Token has been revoked
 role-required = This action needs the { $role } role
+roles-required = This action needs one of these roles: { $choices }
 webhook-signature = The webhook signature is missing, invalid or too old
 not-case-coordinator = Only the case coordinator may do this
 not-your-assignment = A doctor may only change their own assignment
@@ -286,3 +287,9 @@ opinion-submitted-body = { $doctor } submitted an opinion on case { $case_id }.
 verification-code-title = Verification code
 verification-code-body = Your verification code is { $code }. Do not share it with anyone.
 email-case-reference = Case reference:
+
+## Clinic: staff accounts and sign-in
+
+## Clinic: patients and appointments
+
+## Clinic: reports, the audit log, events

@@ -19,7 +19,7 @@ use domain::second_opinion::{
     AdminCaseService, CaseFlow, CaseService, CatalogueService, PatientFlowService, PaymentGateway,
     PaymentService, ProCaseService, ProviderService, ReportParts,
 };
-use http_actix::{AppState, HttpConfig, HttpMetrics};
+use http_actix::{AppState, ClinicServices, HttpConfig, HttpMetrics};
 use notify::{ChannelConfig, DispatchMetrics, Dispatcher, DispatcherParts};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -234,6 +234,14 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
         contacts: ContactService::new(repo.clone(), clock.clone()),
         outbox: OutboxService::new(repo.clone(), clock),
         declarations: declarations.services,
+        clinic: ClinicServices {
+            audit: repo.clone(),
+            // Clinic: staff accounts and sign-in.
+
+            // Clinic: patients and appointments.
+
+            // Clinic: reports, the audit log, events.
+        },
         chain: repo.clone(),
         readiness: repo,
         blobs,

@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
+use domain::clinic::{ClinicEvent, ClinicEventSink};
 use domain::kernel::ids::TokenId;
 use domain::second_opinion::{DiseaseCategory, ReviewType};
 
@@ -124,6 +125,33 @@ pub(crate) struct Caches {
     fresh: AtomicBool,
     pub(crate) revocations: RevocationCache,
     pub(crate) catalogue: CatalogueCache,
+    /// Where the listener hands the clinic's events it hears of.
+    pub(crate) clinic_events: ClinicEventTarget,
+}
+
+/// The sink clinic events go to once heard of, when one was given.
+#[derive(Default)]
+pub(crate) struct ClinicEventTarget(RwLock<Option<Arc<dyn ClinicEventSink>>>);
+
+impl std::fmt::Debug for ClinicEventTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClinicEventTarget")
+    }
+}
+
+impl ClinicEventTarget {
+    pub(crate) fn set(&self, sink: Arc<dyn ClinicEventSink>) {
+        if let Ok(mut target) = self.0.write() {
+            *target = Some(sink);
+        }
+    }
+
+    pub(crate) fn deliver(&self, event: &ClinicEvent) {
+        let sink = self.0.read().ok().and_then(|target| target.clone());
+        if let Some(sink) = sink {
+            sink.deliver(event);
+        }
+    }
 }
 
 impl Caches {

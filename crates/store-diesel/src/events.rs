@@ -44,6 +44,8 @@ pub(crate) enum Event {
     Revoked { jti: TokenId, expires_at: i64 },
     /// A review type or disease category changed.
     Catalogue,
+    /// Something happened in the clinic that connected staff should see (JSON of the event).
+    Clinic(String),
 }
 
 impl Event {
@@ -51,10 +53,14 @@ impl Event {
         match self {
             Event::Revoked { jti, expires_at } => format!("revoked {jti} {expires_at}"),
             Event::Catalogue => "catalogue".to_owned(),
+            Event::Clinic(json) => format!("clinic {json}"),
         }
     }
 
     fn parse(payload: &str) -> Option<Event> {
+        if let Some(json) = payload.strip_prefix("clinic ") {
+            return Some(Event::Clinic(json.to_owned()));
+        }
         let mut words = payload.split(' ');
         match words.next()? {
             "revoked" => Some(Event::Revoked {
@@ -99,6 +105,10 @@ impl Store {
                 self.caches.revocations.insert(*jti, *expires_at);
             }
             Event::Catalogue => self.caches.catalogue.invalidate(),
+            Event::Clinic(json) => match serde_json::from_str(json) {
+                Ok(event) => self.caches.clinic_events.deliver(&event),
+                Err(e) => tracing::warn!(error = %e, "a clinic event could not be read"),
+            },
         }
     }
 

@@ -18,6 +18,7 @@ mod cache;
 mod case_list;
 mod cases;
 mod catalogue;
+mod clinic;
 mod commit;
 mod connection;
 mod contacts;

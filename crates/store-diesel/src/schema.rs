@@ -318,3 +318,129 @@ diesel::table! {
 diesel::joinable!(case_coordinators -> providers (provider_id));
 diesel::joinable!(sop_doctors -> providers (provider_id));
 diesel::allow_tables_to_appear_in_same_query!(providers, case_coordinators, sop_doctors);
+
+diesel::table! {
+    staff_accounts (staff_id) {
+        staff_id -> Text,
+        username -> Text,
+        username_key -> Text,
+        name -> Text,
+        name_ar -> Nullable<Text>,
+        roles -> Text,
+        is_active -> Bool,
+        provider_id -> Nullable<Text>,
+        password_hash -> Text,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    staff_tokens (jti) {
+        jti -> Text,
+        staff_id -> Text,
+        expires_at -> BigInt,
+        issued_at -> Text,
+    }
+}
+
+diesel::table! {
+    clinic_counters (name) {
+        name -> Text,
+        value -> BigInt,
+    }
+}
+
+diesel::table! {
+    patients (patient_id) {
+        patient_id -> Text,
+        mrn -> Text,
+        name -> Text,
+        name_ar -> Nullable<Text>,
+        birth_date -> Nullable<Text>,
+        sex -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        national_id -> Nullable<Text>,
+        address -> Nullable<Text>,
+        search_text -> Text,
+        deleted_at -> Nullable<Text>,
+        created_at -> Text,
+        created_by -> Text,
+        updated_at -> Text,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    appointments (appointment_id) {
+        appointment_id -> Text,
+        patient_id -> Text,
+        doctor_id -> Text,
+        date -> Text,
+        time -> Text,
+        duration_minutes -> Integer,
+        department -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        status -> Text,
+        accession_number -> Text,
+        version -> BigInt,
+        created_at -> Text,
+        created_by -> Text,
+        updated_at -> Text,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    appointment_history (appointment_id, seq) {
+        appointment_id -> Text,
+        seq -> Integer,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        changed_by -> Text,
+        changed_at -> Text,
+    }
+}
+
+diesel::table! {
+    clinic_reports (report_id) {
+        report_id -> Text,
+        patient_id -> Text,
+        study_id -> Nullable<Text>,
+        doctor_id -> Text,
+        findings -> Text,
+        impression -> Text,
+        measurements -> Text,
+        status -> Text,
+        version -> BigInt,
+        finalized_at -> Nullable<Text>,
+        finalized_by -> Nullable<Text>,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    audit_log (audit_id) {
+        audit_id -> Text,
+        at -> Text,
+        actor_id -> Text,
+        action -> Text,
+        patient_id -> Nullable<Text>,
+        object_type -> Text,
+        object_id -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(appointments -> patients (patient_id));
+diesel::joinable!(appointments -> staff_accounts (doctor_id));
+diesel::joinable!(clinic_reports -> patients (patient_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    staff_accounts,
+    patients,
+    appointments,
+    appointment_history,
+    clinic_reports,
+    audit_log
+);

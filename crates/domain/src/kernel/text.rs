@@ -93,6 +93,7 @@ pub enum Key {
     AuthExpired,
     AuthRevoked,
     RoleRequired,
+    RolesRequired,
     WebhookSignature,
     NotCaseCoordinator,
     NotYourAssignment,
@@ -227,6 +228,11 @@ pub enum Key {
     VerificationCodeTitle,
     VerificationCodeBody,
     EmailCaseReference,
+    // Clinic: staff accounts and sign-in.
+
+    // Clinic: patients and appointments.
+
+    // Clinic: reports, the audit log, events.
 }
 
 impl Key {

@@ -49,6 +49,8 @@ pub struct RouteDef {
     /// Where actix serves it when that differs from the documented path (a parameter that spans
     /// several segments).
     served_at: Option<&'static str>,
+    /// The clinic action the route takes (see [`RouteDef::action`]).
+    action: Option<domain::clinic::Action>,
     schemas: SchemaCollector,
     route: fn() -> actix_web::Route,
     not_allowed: fn() -> actix_web::Route,
@@ -98,10 +100,30 @@ impl RouteDef {
             operation,
             envelope: S::ENVELOPE,
             served_at: None,
+            action: None,
             schemas: P::schemas,
             route,
             not_allowed: || web::to(method_not_allowed::<S>),
         }
+    }
+
+    /// A clinic route taking `action`: its documented security names the roles the policy allows,
+    /// so the document cannot say other than the guard does.
+    pub(crate) fn action(mut self, action: domain::clinic::Action) -> Self {
+        let roles: Vec<String> = action
+            .roles()
+            .iter()
+            .map(|r| domain::kernel::code::Code::as_str(*r).to_owned())
+            .collect();
+        let requirement = utoipa::openapi::security::SecurityRequirement::new("token", roles);
+        self.operation.security = Some(vec![requirement]);
+        self.action = Some(action);
+        self
+    }
+
+    /// The clinic action the route takes, if it is a clinic route.
+    pub fn clinic_action(&self) -> Option<domain::clinic::Action> {
+        self.action
     }
 
     /// Served by actix at `path` (an actix path pattern such as `/uploads/{key:.+}`) rather than
@@ -172,7 +194,17 @@ pub(crate) fn http_method(method: &Method) -> HttpMethod {
 
 /// Every route of the API, in registration order.
 pub fn all() -> Vec<RouteDef> {
+    #[expect(
+        unused_imports,
+        reason = "the clinic's routes join the list as they land"
+    )]
+    use crate::surface::Clinic;
     use crate::surface::{Admin, App, Ehealth, Pro};
+    #[expect(
+        unused_imports,
+        reason = "the clinic's routes join the list as they land"
+    )]
+    use domain::clinic::Action;
     vec![
         route!(App, health::healthz),
         route!(App, health::readyz),
@@ -238,6 +270,11 @@ pub fn all() -> Vec<RouteDef> {
         route!(Ehealth, declarations::sign),
         route!(Ehealth, declarations::declaration),
         route!(Ehealth, uploads::upload).served_at(uploads::SERVED_AT),
+        // Clinic: staff accounts and sign-in.
+
+        // Clinic: patients and appointments.
+
+        // Clinic: reports, the audit log, events.
     ]
 }
 
