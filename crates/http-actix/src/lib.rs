@@ -10,6 +10,7 @@ mod clinic_guard;
 mod docs_page;
 pub mod envelope;
 mod error;
+pub mod event_hub;
 mod extract;
 pub mod i18n;
 mod metrics;

@@ -17,6 +17,7 @@ use domain::second_opinion::{
 };
 use prometheus_client::registry::Registry;
 
+use crate::event_hub::EventHub;
 use crate::metrics::HttpMetrics;
 
 /// The domain services handlers call. Built by the server, which alone knows the adapters.
@@ -55,6 +56,8 @@ pub struct AppState {
 pub struct ClinicServices {
     /// The audit log, for reads (writes record theirs in their own transaction).
     pub audit: Arc<dyn AuditRepository>,
+    /// The staff connected to this instance's event stream.
+    pub events: Arc<EventHub>,
     // Clinic: staff accounts and sign-in.
 
     // Clinic: patients and appointments.

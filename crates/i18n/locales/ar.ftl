@@ -408,3 +408,5 @@ email-case-reference = رقم الحالة:
 ## Clinic: patients and appointments
 
 ## Clinic: reports, the audit log, events
+websocket-handshake-required = هذا العنوان يعمل ببروتوكول WebSocket: افتحه بعميل WebSocket
+event-stream-behind = تأخر الاتصال كثيرًا عن الأحداث؛ أعد الاتصال للمتابعة

@@ -293,3 +293,5 @@ email-case-reference = Case reference:
 ## Clinic: patients and appointments
 
 ## Clinic: reports, the audit log, events
+websocket-handshake-required = This address speaks WebSocket: open it with a WebSocket client
+event-stream-behind = The connection fell too far behind the events; reconnect to go on

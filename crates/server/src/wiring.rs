@@ -19,6 +19,7 @@ use domain::second_opinion::{
     AdminCaseService, CaseFlow, CaseService, CatalogueService, PatientFlowService, PaymentGateway,
     PaymentService, ProCaseService, ProviderService, ReportParts,
 };
+use http_actix::event_hub::EventHub;
 use http_actix::{AppState, ClinicServices, HttpConfig, HttpMetrics};
 use notify::{ChannelConfig, DispatchMetrics, Dispatcher, DispatcherParts};
 use prometheus_client::encoding::EncodeLabelSet;
@@ -212,6 +213,10 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
         ids.clone(),
         Arc::new(move || wake.store(true, Ordering::SeqCst)),
     )?;
+    // The clinic's events reach this instance's connected staff through its store listener, which
+    // hears every instance's (PostgreSQL `NOTIFY`) or every writer's (SQLite) events.
+    let events = Arc::new(EventHub::default());
+    store.deliver_clinic_events(events.clone());
     let mut registry = Registry::with_prefix("medcare");
     let metrics = HttpMetrics::register(&mut registry);
     store.register_metrics(&mut registry);
@@ -236,6 +241,7 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
         declarations: declarations.services,
         clinic: ClinicServices {
             audit: repo.clone(),
+            events: events.clone(),
             // Clinic: staff accounts and sign-in.
 
             // Clinic: patients and appointments.

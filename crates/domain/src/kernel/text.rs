@@ -233,6 +233,8 @@ pub enum Key {
     // Clinic: patients and appointments.
 
     // Clinic: reports, the audit log, events.
+    WebsocketHandshakeRequired,
+    EventStreamBehind,
 }
 
 impl Key {

@@ -11,6 +11,7 @@ pub mod admin_categories;
 pub mod app;
 pub mod app_flow;
 pub mod cases;
+pub mod clinic_events;
 pub mod declaration_bodies;
 pub mod declaration_views;
 pub mod declarations;
@@ -194,16 +195,7 @@ pub(crate) fn http_method(method: &Method) -> HttpMethod {
 
 /// Every route of the API, in registration order.
 pub fn all() -> Vec<RouteDef> {
-    #[expect(
-        unused_imports,
-        reason = "the clinic's routes join the list as they land"
-    )]
-    use crate::surface::Clinic;
-    use crate::surface::{Admin, App, Ehealth, Pro};
-    #[expect(
-        unused_imports,
-        reason = "the clinic's routes join the list as they land"
-    )]
+    use crate::surface::{Admin, App, Clinic, Ehealth, Pro};
     use domain::clinic::Action;
     vec![
         route!(App, health::healthz),
@@ -275,6 +267,7 @@ pub fn all() -> Vec<RouteDef> {
         // Clinic: patients and appointments.
 
         // Clinic: reports, the audit log, events.
+        route!(Clinic, clinic_events::events).action(Action::OwnSession),
     ]
 }
 
