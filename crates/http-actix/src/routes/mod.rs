@@ -323,3 +323,43 @@ pub(crate) async fn not_found<S: Surface>(req: HttpRequest) -> HttpResponse {
         .with("path", req.path());
     ApiError::<S>::new(StatusCode::NOT_FOUND, text).error_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The clinic routes that take no token.
+    const OPEN_CLINIC_ROUTES: &[&str] = &["/api/auth/login"];
+
+    #[test]
+    fn every_clinic_route_names_its_action_and_documents_its_roles() {
+        for def in all() {
+            if !def.path.starts_with("/api/") || def.path.starts_with("/api/v3") {
+                continue;
+            }
+            if OPEN_CLINIC_ROUTES.contains(&def.path.as_str()) {
+                assert!(!def.secured(), "{} takes no token", def.path);
+                continue;
+            }
+            let action = def
+                .clinic_action()
+                .unwrap_or_else(|| panic!("{} {} names no clinic action", def.method, def.path));
+            let documented: Vec<String> = def
+                .operation
+                .security
+                .iter()
+                .flatten()
+                .filter_map(|r| serde_json::to_value(r).ok())
+                .filter_map(|r| r["token"].as_array().cloned())
+                .flatten()
+                .filter_map(|r| r.as_str().map(str::to_owned))
+                .collect();
+            let policy: Vec<String> = action
+                .roles()
+                .iter()
+                .map(|r| domain::kernel::code::Code::as_str(*r).to_owned())
+                .collect();
+            assert_eq!(documented, policy, "{} {}", def.method, def.path);
+        }
+    }
+}

@@ -9,6 +9,7 @@ mod authorization;
 mod cases;
 mod catalogue;
 mod cli;
+mod clinic_authorization;
 mod clinic_events;
 mod declarations;
 mod declarations_cli;
