@@ -130,7 +130,8 @@ pub fn describe(translator: &dyn Translator, error: &domain::Error) -> String {
         | Error::Conflict(t)
         | Error::Forbidden(t)
         | Error::TooLarge(t)
-        | Error::Unprocessable(t) => say(t),
+        | Error::Unprocessable(t)
+        | Error::TooManyRequests { text: t, .. } => say(t),
         Error::Unauthorized(reason) => say(&reason.text()),
         Error::Unavailable(_) | Error::Internal(_) => error.chain(),
     }
