@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use domain::clinic::AuditRepository;
+use domain::clinic::{AuditRepository, LoginService, StaffService};
 use domain::declarations::{
     ApproveService, ChainAudit, CreateService, QueryService, RejectService, ResendOtpService,
     SignService,
@@ -56,7 +56,10 @@ pub struct ClinicServices {
     /// The audit log, for reads (writes record theirs in their own transaction).
     pub audit: Arc<dyn AuditRepository>,
     // Clinic: staff accounts and sign-in.
-
+    /// Signing in and out.
+    pub login: LoginService,
+    /// Staff accounts.
+    pub staff: StaffService,
     // Clinic: patients and appointments.
 
     // Clinic: reports, the audit log, events.

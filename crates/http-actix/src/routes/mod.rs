@@ -11,6 +11,9 @@ pub mod admin_categories;
 pub mod app;
 pub mod app_flow;
 pub mod cases;
+pub mod clinic_auth;
+pub mod clinic_staff;
+pub mod clinic_staff_bodies;
 pub mod declaration_bodies;
 pub mod declaration_views;
 pub mod declarations;
@@ -194,16 +197,7 @@ pub(crate) fn http_method(method: &Method) -> HttpMethod {
 
 /// Every route of the API, in registration order.
 pub fn all() -> Vec<RouteDef> {
-    #[expect(
-        unused_imports,
-        reason = "the clinic's routes join the list as they land"
-    )]
-    use crate::surface::Clinic;
-    use crate::surface::{Admin, App, Ehealth, Pro};
-    #[expect(
-        unused_imports,
-        reason = "the clinic's routes join the list as they land"
-    )]
+    use crate::surface::{Admin, App, Clinic, Ehealth, Pro};
     use domain::clinic::Action;
     vec![
         route!(App, health::healthz),
@@ -271,7 +265,15 @@ pub fn all() -> Vec<RouteDef> {
         route!(Ehealth, declarations::declaration),
         route!(Ehealth, uploads::upload).served_at(uploads::SERVED_AT),
         // Clinic: staff accounts and sign-in.
-
+        route!(Clinic, clinic_auth::login),
+        route!(Clinic, clinic_auth::logout).action(Action::OwnSession),
+        route!(Clinic, clinic_auth::me).action(Action::OwnSession),
+        route!(Clinic, clinic_staff::list).action(Action::OwnSession),
+        route!(Clinic, clinic_staff::show).action(Action::StaffProfile),
+        route!(Clinic, clinic_staff::create).action(Action::ManageStaff),
+        route!(Clinic, clinic_staff::update).action(Action::StaffProfile),
+        route!(Clinic, clinic_staff::password).action(Action::OwnPassword),
+        route!(Clinic, clinic_staff::deactivate).action(Action::ManageStaff),
         // Clinic: patients and appointments.
 
         // Clinic: reports, the audit log, events.
