@@ -294,15 +294,6 @@ fn run(command: Command, config: &Config) -> anyhow::Result<()> {
                 "demo doctors: {} created, {} already present (EMP1 and EMP2 coordinate every category; EMP3 to EMP18 are two specialists per category)",
                 doctors.created, doctors.existing
             );
-            let staff = seed::seed_staff(&platform.state.clinic.staff)
-                .map_err(|e| anyhow::anyhow!("{}", platform.describe(&e)))?;
-            println!(
-                "demo clinic staff: {} created, {} already present (admin, doctor, doctor2, technician, receptionist; password {}); sign in with POST /api/auth/login {{\"username\": \"admin\", \"password\": \"{}\"}}, and as doctor with \"audience\": \"snr_pro\" for /pro (provider EMP3)",
-                staff.created,
-                staff.existing,
-                seed::DEMO_STAFF_PASSWORD,
-                seed::DEMO_STAFF_PASSWORD
-            );
             let demo = server::registry::read(server::registry::DEMO_REGISTRY)?;
             let imported = server::registry::import(&platform.store, &demo)
                 .map_err(|e| anyhow::anyhow!("{}", platform.describe(&e)))?;
@@ -310,6 +301,16 @@ fn run(command: Command, config: &Config) -> anyhow::Result<()> {
                 "demo eHealth registry: {} created, {} updated (legal entity 0193a1c0-0000-7000-8000-00000000e001)",
                 imported.created(),
                 imported.updated()
+            );
+            let staff = seed::seed_staff(&platform.state.clinic.staff)
+                .map_err(|e| anyhow::anyhow!("{}", platform.describe(&e)))?;
+            let password = seed::DEMO_STAFF_PASSWORD;
+            println!(
+                "demo clinic staff: {} created, {} already present (admin, doctor, doctor2, technician, receptionist; password {password})",
+                staff.created, staff.existing
+            );
+            println!(
+                "sign in: POST /api/auth/login {{\"username\": \"admin\", \"password\": \"{password}\"}}; doctor is provider EMP3 (add \"audience\": \"snr_pro\" for a /pro token)"
             );
             Ok(())
         }
