@@ -253,9 +253,18 @@ pub fn seed_providers(providers: &ProviderService) -> Result<SeedReport> {
 /// The demo clinic staff's password, printed by `seed-demo`.
 pub const DEMO_STAFF_PASSWORD: &str = "demo-clinic-2026";
 
-/// One demo account per clinic role (two doctors): `(username, name, Arabic name, roles,
-/// provider)`. `doctor` is the demo provider `EMP3`, so it can also sign in for `/pro`.
-const DEMO_STAFF: [(&str, &str, &str, &[&str], Option<&str>); 5] = [
+/// A demo account: `(username, name, Arabic name, roles, provider)`.
+type DemoStaff = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    Option<&'static str>,
+);
+
+/// One demo account per clinic role (two doctors). `doctor` is the demo provider `EMP3`, so it can
+/// also sign in for `/pro`.
+const DEMO_STAFF: [DemoStaff; 5] = [
     ("admin", "Clinic Admin", "مسؤول العيادة", &["admin"], None),
     (
         "doctor",
