@@ -24,6 +24,8 @@ pub struct ApiError<S> {
     text: Text,
     fields: Vec<FieldError>,
     auth: Option<AuthFailure>,
+    /// Seconds for the `Retry-After` header of a 429.
+    retry_after: Option<u64>,
     surface: PhantomData<S>,
 }
 
@@ -34,6 +36,7 @@ impl<S> ApiError<S> {
             text: text.into(),
             fields: Vec::new(),
             auth: None,
+            retry_after: None,
             surface: PhantomData,
         }
     }
@@ -92,6 +95,7 @@ impl<S> From<Error> for ApiError<S> {
             Error::Unprocessable(t) => (StatusCode::UNPROCESSABLE_ENTITY, t.clone()),
             Error::Unauthorized(reason) => (StatusCode::UNAUTHORIZED, reason.text()),
             Error::Forbidden(t) => (StatusCode::FORBIDDEN, t.clone()),
+            Error::TooManyRequests { text, .. } => (StatusCode::TOO_MANY_REQUESTS, text.clone()),
             Error::Unavailable(_) => {
                 tracing::error!(detail = %error.chain(), "dependency unavailable");
                 (StatusCode::SERVICE_UNAVAILABLE, Text::new(Key::Unavailable))
@@ -105,6 +109,10 @@ impl<S> From<Error> for ApiError<S> {
             Error::Unauthorized(reason) => Some(*reason),
             _ => None,
         };
+        let retry_after = match &error {
+            Error::TooManyRequests { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        };
         let fields = match error {
             Error::Validation(fields) => fields,
             _ => Vec::new(),
@@ -114,6 +122,7 @@ impl<S> From<Error> for ApiError<S> {
             text,
             fields,
             auth,
+            retry_after,
             surface: PhantomData,
         }
     }
@@ -133,6 +142,20 @@ impl<S: Surface> ResponseError for ApiError<S> {
     }
 
     fn error_response(&self) -> HttpResponse {
+        let mut response = self.render();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from(seconds),
+            );
+        }
+        response
+    }
+}
+
+impl<S: Surface> ApiError<S> {
+    /// The answer in the surface's envelope, without the headers an error adds.
+    fn render(&self) -> HttpResponse {
         let status = self.status_code();
         let message = self.message();
         match S::ENVELOPE {

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use domain::clinic::AuditRepository;
+use domain::clinic::{AuditRepository, LoginService, StaffService};
 use domain::declarations::{
     ApproveService, ChainAudit, CreateService, QueryService, RejectService, ResendOtpService,
     SignService,
@@ -59,7 +59,10 @@ pub struct ClinicServices {
     /// The staff connected to this instance's event stream.
     pub events: Arc<EventHub>,
     // Clinic: staff accounts and sign-in.
-
+    /// Signing in and out.
+    pub login: LoginService,
+    /// Staff accounts.
+    pub staff: StaffService,
     // Clinic: patients and appointments.
 
     // Clinic: reports, the audit log, events.

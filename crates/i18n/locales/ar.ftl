@@ -404,6 +404,34 @@ verification-code-body = رمز التحقق الخاص بك هو { $code }. ل�
 email-case-reference = رقم الحالة:
 
 ## Clinic: staff accounts and sign-in
+login-failed = اسم المستخدم أو كلمة المرور غير صحيحة
+login-throttled = محاولات دخول فاشلة كثيرة؛ حاول مجددًا بعد { $n ->
+    [one] ثانية واحدة
+    [two] ثانيتين
+    [few] { $n } ثوانٍ
+   *[other] { $n } ثانية
+}
+login-audience-refused = لا يمكن لهذا الحساب تسجيل الدخول إلى { $value }
+logged-in = تم تسجيل الدخول
+logged-out = تم تسجيل الخروج
+staff-not-found = حساب الموظف غير موجود
+staff-created = تم إنشاء حساب الموظف
+staff-updated = تم تحديث حساب الموظف
+staff-deactivated = تم إيقاف حساب الموظف
+password-changed = تم تغيير كلمة المرور؛ سجّل الدخول مجددًا بكلمة المرور الجديدة
+username-taken = اسم المستخدم هذا مستخدم بالفعل
+username-invalid = { $field }: يجب أن يتكوّن من { $min } إلى { $max } حرفًا من الحروف اللاتينية أو الأرقام أو النقاط أو الشرطات
+staff-name-invalid = { $field }: يجب أن يتكوّن من { $min } إلى { $max } حرفًا، وألا يكون فارغًا أو يحوي محارف تحكّم
+staff-roles-required = الأدوار: اختر دورًا واحدًا على الأقل من { $choices }
+password-length = { $field }: يجب أن تتكوّن كلمة المرور من { $min } إلى { $max } حرفًا
+password-common = { $field }: كلمة المرور هذه شائعة ويسهل تخمينها؛ اختر غيرها
+password-is-username = { $field }: يجب ألا تكون كلمة المرور هي اسم المستخدم
+password-wrong = { $field }: كلمة المرور الحالية غير صحيحة
+last-active-admin = لا يمكن إيقاف آخر مسؤول نشط أو سحب دور المسؤول منه
+own-admin-role = لا يمكنك سحب دور المسؤول من حسابك
+cannot-deactivate-self = لا يمكنك إيقاف حسابك
+staff-field-needs-admin = لا يغيّر { $field } إلا المسؤول
+own-password-only = لا يمكنك تغيير كلمة مرور غير كلمة مرورك
 
 ## Clinic: patients and appointments
 

@@ -289,6 +289,32 @@ verification-code-body = Your verification code is { $code }. Do not share it wi
 email-case-reference = Case reference:
 
 ## Clinic: staff accounts and sign-in
+login-failed = Invalid username or password
+login-throttled = Too many failed sign-ins; try again in { $n ->
+    [one] { $n } second
+   *[other] { $n } seconds
+}
+login-audience-refused = This account may not sign in for { $value }
+logged-in = Signed in
+logged-out = Signed out
+staff-not-found = Staff account not found
+staff-created = Staff account created
+staff-updated = Staff account updated
+staff-deactivated = Staff account deactivated
+password-changed = Password changed; sign in again with the new password
+username-taken = This username is already taken
+username-invalid = { $field }: must be { $min } to { $max } characters: letters, digits, dots, underscores or hyphens
+staff-name-invalid = { $field }: must be { $min } to { $max } characters, not blank, without control characters
+staff-roles-required = roles: give at least one of { $choices }
+password-length = { $field }: must be { $min } to { $max } characters long
+password-common = { $field }: this password is too common and easy to guess; choose another
+password-is-username = { $field }: the password must not be the username
+password-wrong = { $field }: the current password is not correct
+last-active-admin = The last active admin cannot be deactivated or lose the admin role
+own-admin-role = You cannot remove your own admin role
+cannot-deactivate-self = You cannot deactivate your own account
+staff-field-needs-admin = Only an admin may change { $field }
+own-password-only = You may only change your own password
 
 ## Clinic: patients and appointments
 

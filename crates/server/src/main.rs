@@ -31,9 +31,14 @@ enum Command {
         #[command(subcommand)]
         action: TokenAction,
     },
-    /// Load a small bilingual demo catalogue, the demo doctors and the demo eHealth registry
-    /// (idempotent).
+    /// Load a small bilingual demo catalogue, the demo doctors, the demo eHealth registry and
+    /// the demo clinic staff (idempotent).
     SeedDemo,
+    /// Clinic staff accounts.
+    Staff {
+        #[command(subcommand)]
+        action: StaffAction,
+    },
     /// The eHealth registry: import it, verify the declarations chain.
     Registry {
         #[command(subcommand)]
@@ -72,6 +77,27 @@ enum RegistryAction {
     },
     /// Recompute every closed block of the declarations chain; name the first broken one.
     VerifyChain,
+}
+
+#[derive(Subcommand)]
+enum StaffAction {
+    /// Create an account (the first admin, say); the password is read from standard input (one
+    /// line). Prints the new account's id.
+    Create {
+        /// 3 to 64 letters, digits, `.`, `_` or `-`.
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        name_ar: Option<String>,
+        /// Comma-separated clinic roles: admin, doctor, technician, receptionist.
+        #[arg(long, value_delimiter = ',', required = true)]
+        roles: Vec<String>,
+        /// The second-opinion provider this account also is (EMP3).
+        #[arg(long)]
+        provider_id: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -149,6 +175,42 @@ fn run(command: Command, config: &Config) -> anyhow::Result<()> {
         Command::Serve => serve(config),
         Command::Migrate { action } => migrate(action, config),
         Command::Registry { action } => registry(action, config),
+        Command::Staff {
+            action:
+                StaffAction::Create {
+                    username,
+                    name,
+                    name_ar,
+                    roles,
+                    provider_id,
+                },
+        } => {
+            let platform = open(config)?;
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("cannot read the password from standard input")?;
+            // The line's end is not part of the password.
+            let password = password.trim_end_matches(['\r', '\n']);
+            let input = domain::clinic::NewStaff {
+                username,
+                password: domain::clinic::Password::given(password),
+                name,
+                name_ar,
+                roles: roles.into_iter().filter(|r| !r.trim().is_empty()).collect(),
+                provider_id,
+            };
+            let account = platform
+                .state
+                .clinic
+                .staff
+                .create_account(input)
+                .map_err(|e| {
+                    anyhow::anyhow!("the account was not created: {}", platform.describe(&e))
+                })?;
+            println!("{}", account.id);
+            Ok(())
+        }
         Command::Token {
             action: TokenAction::RotateKeys,
         } => {
@@ -239,6 +301,16 @@ fn run(command: Command, config: &Config) -> anyhow::Result<()> {
                 "demo eHealth registry: {} created, {} updated (legal entity 0193a1c0-0000-7000-8000-00000000e001)",
                 imported.created(),
                 imported.updated()
+            );
+            let staff = seed::seed_staff(&platform.state.clinic.staff)
+                .map_err(|e| anyhow::anyhow!("{}", platform.describe(&e)))?;
+            let password = seed::DEMO_STAFF_PASSWORD;
+            println!(
+                "demo clinic staff: {} created, {} already present (admin, doctor, doctor2, technician, receptionist; password {password})",
+                staff.created, staff.existing
+            );
+            println!(
+                "sign in: POST /api/auth/login {{\"username\": \"admin\", \"password\": \"{password}\"}}; doctor is provider EMP3 (add \"audience\": \"snr_pro\" for a /pro token)"
             );
             Ok(())
         }

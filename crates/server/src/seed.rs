@@ -249,3 +249,70 @@ pub fn seed_providers(providers: &ProviderService) -> Result<SeedReport> {
         existing: count(report.updated + report.unchanged),
     })
 }
+
+/// The demo clinic staff's password, printed by `seed-demo`.
+pub const DEMO_STAFF_PASSWORD: &str = "demo-clinic-2026";
+
+/// A demo account: `(username, name, Arabic name, roles, provider)`.
+type DemoStaff = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    Option<&'static str>,
+);
+
+/// One demo account per clinic role (two doctors). `doctor` is the demo provider `EMP3`, so it can
+/// also sign in for `/pro`.
+const DEMO_STAFF: [DemoStaff; 5] = [
+    ("admin", "Clinic Admin", "مسؤول العيادة", &["admin"], None),
+    (
+        "doctor",
+        "Dr. Lina Haddad",
+        "د. لينا حداد",
+        &["doctor"],
+        Some("EMP3"),
+    ),
+    (
+        "doctor2",
+        "Dr. Omar Khalil",
+        "د. عمر خليل",
+        &["doctor"],
+        None,
+    ),
+    (
+        "technician",
+        "Sara Nasser",
+        "سارة ناصر",
+        &["technician"],
+        None,
+    ),
+    (
+        "receptionist",
+        "Yousef Saleh",
+        "يوسف صالح",
+        &["receptionist"],
+        None,
+    ),
+];
+
+/// The demo clinic staff, created once: an account whose username exists is left as it is.
+pub fn seed_staff(staff: &domain::clinic::StaffService) -> Result<SeedReport> {
+    let mut report = SeedReport::default();
+    for (username, name, name_ar, roles, provider) in DEMO_STAFF {
+        let input = domain::clinic::NewStaff {
+            username: username.to_owned(),
+            password: domain::clinic::Password::given(DEMO_STAFF_PASSWORD),
+            name: name.to_owned(),
+            name_ar: Some(name_ar.to_owned()),
+            roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+            provider_id: provider.map(str::to_owned),
+        };
+        match staff.create_account(input) {
+            Ok(_) => report.created += 1,
+            Err(Error::Conflict(_)) => report.existing += 1,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(report)
+}

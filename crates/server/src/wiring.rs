@@ -7,6 +7,10 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use anyhow::Context;
+use domain::clinic::{
+    DEFAULT_SESSION_TTL, LoginPorts, LoginService, MemoryThrottle, PasswordHasher, StaffPorts,
+    StaffService, ThrottleLimits,
+};
 use domain::declarations::ExpiryService;
 use domain::identity::AuthService;
 use domain::kernel::ids::UuidV7;
@@ -131,7 +135,8 @@ pub fn describe(translator: &dyn Translator, error: &domain::Error) -> String {
         | Error::Conflict(t)
         | Error::Forbidden(t)
         | Error::TooLarge(t)
-        | Error::Unprocessable(t) => say(t),
+        | Error::Unprocessable(t)
+        | Error::TooManyRequests { text: t, .. } => say(t),
         Error::Unauthorized(reason) => say(&reason.text()),
         Error::Unavailable(_) | Error::Internal(_) => error.chain(),
     }
@@ -222,13 +227,15 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
     store.register_metrics(&mut registry);
     let dispatch = DispatchMetrics::register(&mut registry);
     let jobs = JobMetrics::register(&mut registry);
+    let auth = AuthService::new(
+        Arc::new(Codec::new(ring)),
+        repo.clone(),
+        clock.clone(),
+        ids.clone(),
+    );
+    let clinic_staff = clinic_staff(&repo, &auth, clock.clone(), ids.clone());
     let state = AppState {
-        auth: AuthService::new(
-            Arc::new(Codec::new(ring)),
-            repo.clone(),
-            clock.clone(),
-            ids.clone(),
-        ),
+        auth,
         cases: CaseService::new(repo.clone(), catalogue.clone(), clock.clone(), ids),
         patient_flow: PatientFlowService::new(flow.clone()),
         admin_cases: AdminCaseService::new(flow.clone(), gateway.clone()),
@@ -243,7 +250,8 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
             audit: repo.clone(),
             events: events.clone(),
             // Clinic: staff accounts and sign-in.
-
+            login: clinic_staff.0,
+            staff: clinic_staff.1,
             // Clinic: patients and appointments.
 
             // Clinic: reports, the audit log, events.
@@ -265,6 +273,39 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
         expiry: declarations.expiry,
         dispatch_now,
     })
+}
+
+/// The clinic's sign-in and staff accounts: Argon2id passwords, failed sign-ins counted in this
+/// instance's memory.
+fn clinic_staff(
+    repo: &Arc<Store>,
+    auth: &AuthService,
+    clock: Arc<SystemClock>,
+    ids: Arc<UuidV7>,
+) -> (LoginService, StaffService) {
+    let hasher: Arc<dyn PasswordHasher> = Arc::new(token::Argon2Hasher);
+    let throttle = Arc::new(MemoryThrottle::new(
+        clock.clone(),
+        ThrottleLimits::default(),
+    ));
+    let login = LoginService::new(
+        LoginPorts {
+            staff: repo.clone(),
+            hasher: hasher.clone(),
+            throttle,
+            auth: auth.clone(),
+            clock: clock.clone(),
+        },
+        DEFAULT_SESSION_TTL,
+    );
+    let staff = StaffService::new(StaffPorts {
+        staff: repo.clone(),
+        hasher,
+        revocations: repo.clone(),
+        clock,
+        ids,
+    });
+    (login, staff)
 }
 
 /// The dispatcher's lease on claimed notifications: longer than a batch can take.

@@ -56,6 +56,12 @@ impl AuthService {
 
     /// Issues a token.
     pub fn issue(&self, request: &IssueRequest) -> Result<String> {
+        self.issue_with_claims(request).map(|(token, _)| token)
+    }
+
+    /// Issues a token and tells what it says (its `jti` and expiry), for a caller that keeps track
+    /// of the tokens it issued (staff sign-in, to end them all at once later).
+    pub fn issue_with_claims(&self, request: &IssueRequest) -> Result<(String, Claims)> {
         let subject = ActorId::parse(&request.subject)?;
         if request.ttl.is_zero() || request.ttl > MAX_TTL {
             return Err(Error::field(FieldError::new(
@@ -89,7 +95,8 @@ impl AuthService {
                 .filter(|c| !c.is_empty())
                 .map(str::to_owned),
         };
-        self.codec.seal(&claims)
+        let token = self.codec.seal(&claims)?;
+        Ok((token, claims))
     }
 
     /// Checks an `Authorization` header value for `audience`: bare hex or `Bearer <hex>`.

@@ -58,6 +58,9 @@ pub enum AuthFailure {
     Signature,
     /// A valid token without the scope the action needs (the eHealth surface answers 401 for it).
     Scope,
+    /// A sign-in with a username and password that do not name an active account (one answer for
+    /// an unknown user, a wrong password and a deactivated account).
+    Credentials,
 }
 
 impl AuthFailure {
@@ -75,6 +78,7 @@ impl AuthFailure {
             AuthFailure::Revoked => Key::AuthRevoked,
             AuthFailure::Signature => Key::WebhookSignature,
             AuthFailure::Scope => Key::InvalidScopes,
+            AuthFailure::Credentials => Key::LoginFailed,
         })
     }
 }
@@ -164,6 +168,9 @@ pub enum Error {
     /// The caller is known but lacks the role or relationship the action needs.
     #[error("forbidden: {0}")]
     Forbidden(Text),
+    /// The caller tried too often; `retry_after` says in how many seconds trying again may work.
+    #[error("too many requests: {text} (retry after {retry_after} s)")]
+    TooManyRequests { text: Text, retry_after: u64 },
     /// A dependency (the database) cannot be reached right now; retrying later may work.
     #[error("service unavailable: {0}")]
     Unavailable(#[source] Cause),

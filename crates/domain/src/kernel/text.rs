@@ -229,7 +229,29 @@ pub enum Key {
     VerificationCodeBody,
     EmailCaseReference,
     // Clinic: staff accounts and sign-in.
-
+    LoginFailed,
+    LoginThrottled,
+    LoginAudienceRefused,
+    LoggedIn,
+    LoggedOut,
+    StaffNotFound,
+    StaffCreated,
+    StaffUpdated,
+    StaffDeactivated,
+    PasswordChanged,
+    UsernameTaken,
+    UsernameInvalid,
+    StaffNameInvalid,
+    StaffRolesRequired,
+    PasswordLength,
+    PasswordCommon,
+    PasswordIsUsername,
+    PasswordWrong,
+    LastActiveAdmin,
+    OwnAdminRole,
+    CannotDeactivateSelf,
+    StaffFieldNeedsAdmin,
+    OwnPasswordOnly,
     // Clinic: patients and appointments.
 
     // Clinic: reports, the audit log, events.

@@ -11,7 +11,10 @@ pub mod admin_categories;
 pub mod app;
 pub mod app_flow;
 pub mod cases;
+pub mod clinic_auth;
 pub mod clinic_events;
+pub mod clinic_staff;
+pub mod clinic_staff_bodies;
 pub mod declaration_bodies;
 pub mod declaration_views;
 pub mod declarations;
@@ -263,7 +266,15 @@ pub fn all() -> Vec<RouteDef> {
         route!(Ehealth, declarations::declaration),
         route!(Ehealth, uploads::upload).served_at(uploads::SERVED_AT),
         // Clinic: staff accounts and sign-in.
-
+        route!(Clinic, clinic_auth::login),
+        route!(Clinic, clinic_auth::logout).action(Action::OwnSession),
+        route!(Clinic, clinic_auth::me).action(Action::OwnSession),
+        route!(Clinic, clinic_staff::list).action(Action::OwnSession),
+        route!(Clinic, clinic_staff::show).action(Action::StaffProfile),
+        route!(Clinic, clinic_staff::create).action(Action::ManageStaff),
+        route!(Clinic, clinic_staff::update).action(Action::StaffProfile),
+        route!(Clinic, clinic_staff::password).action(Action::OwnPassword),
+        route!(Clinic, clinic_staff::deactivate).action(Action::ManageStaff),
         // Clinic: patients and appointments.
 
         // Clinic: reports, the audit log, events.

@@ -94,14 +94,18 @@ fn a_new_operator_can_seed_issue_a_token_and_serve() {
         stdout(&seeded),
         "demo catalogue: 12 created, 0 already present\n\
          demo doctors: 18 created, 0 already present (EMP1 and EMP2 coordinate every category; EMP3 to EMP18 are two specialists per category)\n\
-         demo eHealth registry: 11 created, 0 updated (legal entity 0193a1c0-0000-7000-8000-00000000e001)\n"
+         demo eHealth registry: 11 created, 0 updated (legal entity 0193a1c0-0000-7000-8000-00000000e001)\n\
+         demo clinic staff: 5 created, 0 already present (admin, doctor, doctor2, technician, receptionist; password demo-clinic-2026)\n\
+         sign in: POST /api/auth/login {\"username\": \"admin\", \"password\": \"demo-clinic-2026\"}; doctor is provider EMP3 (add \"audience\": \"snr_pro\" for a /pro token)\n"
     );
     let again = server(&data, &["seed-demo"]);
     assert_eq!(
         stdout(&again),
         "demo catalogue: 0 created, 12 already present\n\
          demo doctors: 0 created, 18 already present (EMP1 and EMP2 coordinate every category; EMP3 to EMP18 are two specialists per category)\n\
-         demo eHealth registry: 0 created, 0 updated (legal entity 0193a1c0-0000-7000-8000-00000000e001)\n"
+         demo eHealth registry: 0 created, 0 updated (legal entity 0193a1c0-0000-7000-8000-00000000e001)\n\
+         demo clinic staff: 0 created, 5 already present (admin, doctor, doctor2, technician, receptionist; password demo-clinic-2026)\n\
+         sign in: POST /api/auth/login {\"username\": \"admin\", \"password\": \"demo-clinic-2026\"}; doctor is provider EMP3 (add \"audience\": \"snr_pro\" for a /pro token)\n"
     );
     assert!(
         data.join("medcare.db").exists(),

@@ -2,6 +2,7 @@
 //! theirs shares: the audit entry and the event it records in its own transaction.
 
 mod audit;
+mod staff;
 
 use diesel::prelude::*;
 use domain::clinic::{ClinicEvent, ClinicEventSink};
