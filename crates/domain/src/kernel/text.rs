@@ -233,6 +233,38 @@ pub enum Key {
     // Clinic: patients and appointments.
 
     // Clinic: reports, the audit log, events.
+    ClinicReportCreated,
+    ClinicReportUpdated,
+    ClinicReportFinalizedOk,
+    ClinicReportDeleted,
+    ClinicReportNotFound,
+    ClinicReportReadOnly,
+    ClinicReportChanged,
+    ClinicReportEmpty,
+    ClinicReportPatientUnknown,
+    ClinicReportAuthorUnknown,
+    ClinicStudyIdFormat,
+    ClinicMeasurementValue,
+    ClinicInstantFormat,
+    ClinicReportStatusName,
+    ClinicSexName,
+    ClinicReportTitle,
+    ClinicReportDraftTitle,
+    ClinicReportPatient,
+    ClinicReportMrn,
+    ClinicReportBirthDate,
+    ClinicReportSex,
+    ClinicReportDate,
+    ClinicReportDoctor,
+    ClinicReportStatus,
+    ClinicReportStudy,
+    ClinicReportFindings,
+    ClinicReportImpression,
+    ClinicReportMeasurements,
+    ClinicReportMeasurementName,
+    ClinicReportMeasurementValue,
+    ClinicReportMeasurementUnit,
+    ClinicReportGenerated,
 }
 
 impl Key {
