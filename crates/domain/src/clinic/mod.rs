@@ -25,8 +25,8 @@ pub use policy::Action;
 // Clinic: reports, the audit log, events.
 pub use audit_log::{AuditQuery, AuditService};
 pub use report::{
-    ContentInput, Measurement, Report, ReportFilter, ReportPatient, ReportRecord, ReportSort,
-    ReportStatus, SortOrder, StaffName, StudyRef,
+    ContentInput, Measurement, Report, ReportContent, ReportFilter, ReportPatient, ReportRecord,
+    ReportSort, ReportStatus, SortOrder, StaffName, StudyRef,
 };
 pub use report_pdf::ReportPdfService;
 pub use report_ports::{Created, ReportRepository};
