@@ -7,6 +7,9 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use anyhow::Context;
+use domain::clinic::{
+    AuditService, ReportPdfService, ReportPorts, ReportQueryService, ReportWriteService,
+};
 use domain::declarations::ExpiryService;
 use domain::identity::AuthService;
 use domain::kernel::ids::UuidV7;
@@ -194,8 +197,15 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
         clock: clock.clone(),
         ids: ids.clone(),
     };
+    // Clinic: reports, the audit log, events.
+    let report_ports = ReportPorts {
+        reports: repo.clone(),
+        audit: repo.clone(),
+        clock: clock.clone(),
+        ids: ids.clone(),
+    };
     let report = ReportParts {
-        renderer,
+        renderer: renderer.clone(),
         blobs: blobs.clone(),
         issuer: Bilingual {
             en: config.payments.issuer_en.clone(),
@@ -241,6 +251,14 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
             // Clinic: patients and appointments.
 
             // Clinic: reports, the audit log, events.
+            reports: ReportQueryService::new(report_ports.clone()),
+            report_writes: ReportWriteService::new(report_ports.clone()),
+            report_pdf: ReportPdfService::new(
+                report_ports,
+                renderer.clone(),
+                config.clinic_name.clone(),
+            ),
+            audit_log: AuditService::new(repo.clone()),
         },
         chain: repo.clone(),
         readiness: repo,

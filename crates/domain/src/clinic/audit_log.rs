@@ -31,6 +31,14 @@ pub struct AuditQuery {
     pub to: Option<String>,
 }
 
+/// Every action's code, as the log stores and shows them.
+pub fn action_codes() -> Vec<&'static str> {
+    <AuditAction as strum::VariantArray>::VARIANTS
+        .iter()
+        .map(|a| a.as_str())
+        .collect()
+}
+
 /// Which end of a period an instant or a day is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum End {
@@ -84,10 +92,7 @@ impl AuditQuery {
             keep(PatientId::parse("patient_id", raw).map(|p| filter.patient = Some(p)));
         }
         if let Some(raw) = &self.action {
-            let codes: Vec<&str> = <AuditAction as strum::VariantArray>::VARIANTS
-                .iter()
-                .map(|a| a.as_str())
-                .collect();
+            let codes = action_codes();
             keep(
                 AuditAction::parse(raw.trim())
                     .map(|a| filter.action = Some(a))

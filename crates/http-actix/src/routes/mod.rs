@@ -11,6 +11,9 @@ pub mod admin_categories;
 pub mod app;
 pub mod app_flow;
 pub mod cases;
+pub mod clinic_audit;
+pub mod clinic_report_bodies;
+pub mod clinic_reports;
 pub mod declaration_bodies;
 pub mod declaration_views;
 pub mod declarations;
@@ -194,16 +197,8 @@ pub(crate) fn http_method(method: &Method) -> HttpMethod {
 
 /// Every route of the API, in registration order.
 pub fn all() -> Vec<RouteDef> {
-    #[expect(
-        unused_imports,
-        reason = "the clinic's routes join the list as they land"
-    )]
     use crate::surface::Clinic;
     use crate::surface::{Admin, App, Ehealth, Pro};
-    #[expect(
-        unused_imports,
-        reason = "the clinic's routes join the list as they land"
-    )]
     use domain::clinic::Action;
     vec![
         route!(App, health::healthz),
@@ -275,6 +270,14 @@ pub fn all() -> Vec<RouteDef> {
         // Clinic: patients and appointments.
 
         // Clinic: reports, the audit log, events.
+        route!(Clinic, clinic_reports::list).action(Action::ReadReports),
+        route!(Clinic, clinic_reports::show).action(Action::ReadReports),
+        route!(Clinic, clinic_reports::create).action(Action::WriteReports),
+        route!(Clinic, clinic_reports::update).action(Action::WriteReports),
+        route!(Clinic, clinic_reports::finalize).action(Action::WriteReports),
+        route!(Clinic, clinic_reports::delete).action(Action::WriteReports),
+        route!(Clinic, clinic_reports::pdf).action(Action::ReportPdf),
+        route!(Clinic, clinic_audit::list).action(Action::ReadAudit),
     ]
 }
 
