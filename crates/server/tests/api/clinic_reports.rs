@@ -503,3 +503,47 @@ on_each_backend!(clinic_audit_shows_who_read_and_wrote, |app| {
         assert_eq!(call(&app, method, "/api/audit", &c.admin, None).status, 405);
     }
 });
+
+/// Every clinic route against every staff role: refused with the policy's 403 exactly when
+/// `Action::roles` leaves the role out (a route may still refuse for its own reasons, never
+/// with the roles message).
+#[test]
+fn clinic_routes_follow_the_policy_matrix() {
+    use domain::identity::Role;
+    let app = TestApp::spawn(store_diesel::testing::TestDb::sqlite());
+    let mut checked = 0;
+    for route in http_actix::all_routes() {
+        let Some(action) = route.clinic_action() else {
+            continue;
+        };
+        let path = route
+            .path
+            .replace("{id}", "0193a1c0-0000-7000-8000-0000000000ff");
+        for role in [
+            Role::Admin,
+            Role::Doctor,
+            Role::Technician,
+            Role::Receptionist,
+        ] {
+            let code = domain::kernel::code::Code::as_str(role);
+            let token = app.token(Audience::Clinic, DOCTOR, &[code]);
+            let body = (route.method != "GET").then(|| json!({}));
+            let r = call(&app, route.method.as_str(), &path, &token, body);
+            let by_policy = r.status == 403
+                && r.json["error"]
+                    .as_str()
+                    .is_some_and(|e| e.starts_with("This action needs one of these roles"));
+            assert_eq!(
+                by_policy,
+                !action.allows(&[role]),
+                "{} {} as {code}: {} {}",
+                route.method,
+                route.path,
+                r.status,
+                r.text
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 32, "{checked} checks");
+}
