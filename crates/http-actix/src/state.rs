@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
 use domain::clinic::{AuditRepository, LoginService, StaffService};
+use domain::clinic::{AuditService, ReportPdfService, ReportQueryService, ReportWriteService};
 use domain::declarations::{
     ApproveService, ChainAudit, CreateService, QueryService, RejectService, ResendOtpService,
     SignService,
@@ -66,6 +67,14 @@ pub struct ClinicServices {
     // Clinic: patients and appointments.
 
     // Clinic: reports, the audit log, events.
+    /// Reading reports.
+    pub reports: ReportQueryService,
+    /// Writing reports: create, update, finalize, delete.
+    pub report_writes: ReportWriteService,
+    /// Printing reports.
+    pub report_pdf: ReportPdfService,
+    /// Reading the audit log (administrators).
+    pub audit_log: AuditService,
 }
 
 impl std::fmt::Debug for ClinicServices {

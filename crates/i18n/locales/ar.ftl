@@ -256,6 +256,18 @@ field-name = { $value ->
     [payment_id] رقم الدفعة
     [providers] قائمة الأطباء
     [verification_code] رمز التحقق
+    [patient_id] رقم المريض
+    [study_id] رقم الدراسة التصويرية
+    [findings] النتائج
+    [impression] الانطباع
+    [measurements] القياسات
+    [actor_id] معرّف الموظف
+    [action] الإجراء
+    [object_type] نوع السجل
+    [from] بداية المدة
+    [to] نهاية المدة
+    [sort] ترتيب حسب
+    [order] اتجاه الترتيب
    *[other] { $value }
 }
 case-status-name = { $value ->
@@ -438,3 +450,45 @@ own-password-only = لا يمكنك تغيير كلمة مرور غير كلمة
 ## Clinic: reports, the audit log, events
 websocket-handshake-required = هذا العنوان يعمل ببروتوكول WebSocket: افتحه بعميل WebSocket
 event-stream-behind = تأخر الاتصال كثيرًا عن الأحداث؛ أعد الاتصال للمتابعة
+
+clinic-report-created = أُنشئ التقرير
+clinic-report-updated = حُدّث التقرير
+clinic-report-finalized-ok = اعتُمد التقرير
+clinic-report-deleted = حُذف التقرير
+clinic-report-not-found = لم نعثر على هذا التقرير
+clinic-report-read-only = هذا التقرير معتمد ولم يعد من الممكن تعديله
+clinic-report-changed = عُدّل التقرير من طلب آخر في الوقت نفسه؛ يرجى إعادة تحميله والمحاولة مجددًا
+clinic-report-empty = يجب أن يتضمن التقرير نتائج أو انطباعًا قبل اعتماده
+clinic-report-patient-unknown = لا يشير { $field } إلى أي مريض في العيادة
+clinic-report-author-unknown = لا يكتب التقارير إلا أصحاب حسابات موظفي العيادة
+clinic-study-id-format = يجب أن يتكون { $field } من 1 إلى 64 من الحروف اللاتينية أو الأرقام أو النقاط أو الشرطات
+clinic-measurement-value = يجب أن يكون { $field } عددًا محدودًا
+clinic-instant-format = يجب أن يكون { $field } وقتًا بصيغة 2026-11-30T10:00:00Z أو تاريخًا بصيغة 2026-11-30
+clinic-report-status-name = { $value ->
+    [draft] مسودة
+    [finalized] معتمد
+   *[other] الحالة { $value }
+}
+clinic-sex-name = { $value ->
+    [male] ذكر
+    [female] أنثى
+    [other] آخر
+   *[unknown] غير ذلك ({ $value })
+}
+clinic-report-title = تقرير طبي
+clinic-report-draft-title = تقرير طبي (مسودة غير معتمدة)
+clinic-report-patient = المريض
+clinic-report-mrn = رقم الملف الطبي
+clinic-report-birth-date = تاريخ الميلاد
+clinic-report-sex = الجنس
+clinic-report-date = تاريخ التقرير
+clinic-report-doctor = الطبيب كاتب التقرير
+clinic-report-status = الحالة
+clinic-report-study = الدراسة التصويرية
+clinic-report-findings = النتائج
+clinic-report-impression = الانطباع
+clinic-report-measurements = القياسات
+clinic-report-measurement-name = القياس
+clinic-report-measurement-value = القيمة
+clinic-report-measurement-unit = الوحدة
+clinic-report-generated = صدر في { $date } عن { $issuer }.

@@ -321,3 +321,45 @@ own-password-only = You may only change your own password
 ## Clinic: reports, the audit log, events
 websocket-handshake-required = This address speaks WebSocket: open it with a WebSocket client
 event-stream-behind = The connection fell too far behind the events; reconnect to go on
+
+clinic-report-created = Report created
+clinic-report-updated = Report updated
+clinic-report-finalized-ok = Report finalized
+clinic-report-deleted = Report deleted
+clinic-report-not-found = Report not found
+clinic-report-read-only = This report is finalized and can no longer be changed
+clinic-report-changed = The report was changed by someone else at the same time; reload it and try again
+clinic-report-empty = A report needs findings or an impression before it can be finalized
+clinic-report-patient-unknown = { $field } names no patient of the clinic
+clinic-report-author-unknown = Only a staff account of the clinic can write reports
+clinic-study-id-format = { $field } must be 1 to 64 letters, digits, dots, hyphens or underscores
+clinic-measurement-value = { $field } must be a finite number
+clinic-instant-format = { $field } must be an instant like 2026-11-30T10:00:00Z or a date like 2026-11-30
+clinic-report-status-name = { $value ->
+    [draft] Draft
+    [finalized] Finalized
+   *[other] { $value }
+}
+clinic-sex-name = { $value ->
+    [male] Male
+    [female] Female
+    [other] Other
+   *[unknown] { $value }
+}
+clinic-report-title = Medical report
+clinic-report-draft-title = Medical report (DRAFT, not finalized)
+clinic-report-patient = Patient
+clinic-report-mrn = Medical record number
+clinic-report-birth-date = Date of birth
+clinic-report-sex = Sex
+clinic-report-date = Report date
+clinic-report-doctor = Reporting doctor
+clinic-report-status = Status
+clinic-report-study = Study
+clinic-report-findings = Findings
+clinic-report-impression = Impression
+clinic-report-measurements = Measurements
+clinic-report-measurement-name = Measurement
+clinic-report-measurement-value = Value
+clinic-report-measurement-unit = Unit
+clinic-report-generated = Generated on { $date } by { $issuer }.

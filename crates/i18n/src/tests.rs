@@ -31,6 +31,8 @@ fn sample(key: Key) -> Text {
         Key::RoleName => "doctor",
         Key::ActionName => "update",
         Key::TimelineEvent => "submitted",
+        Key::ClinicReportStatusName => "finalized",
+        Key::ClinicSexName => "female",
         _ => "x",
     };
     Text::new(key)

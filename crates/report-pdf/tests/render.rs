@@ -263,3 +263,113 @@ fn the_same_report_gives_the_same_bytes() {
     let second = renderer.render(&report).expect("render");
     assert!(first == second, "two renders of one report differ");
 }
+
+/// A clinic report (a doctor's findings on a patient), as `domain::clinic` lays it out.
+fn clinic_report(lang: Lang, status: domain::clinic::ReportStatus) -> ReportDocument {
+    use domain::clinic::{
+        AuthorName, ContentInput, Measurement, PatientId, Report, ReportContent, ReportId,
+        ReportPatient, ReportRecord, StaffId,
+    };
+    let at = time::macros::datetime!(2026-11-30 10:00 UTC);
+    let id = |n: u128| uuid::Uuid::from_u128(0x0193_a1c0_0000_7000_8000_0000_0000_0000 | n);
+    let content = ReportContent::parse(ContentInput {
+        study_id: Some("1.2.840.113619.2.55.3".into()),
+        findings: "The liver is normal in size (14.5 cm).\n\nالكلية اليمنى سليمة.".into(),
+        impression: "No focal lesion.".into(),
+        measurements: vec![Measurement {
+            name: "Liver span".into(),
+            value: 14.5,
+            unit: "cm".into(),
+        }],
+    })
+    .expect("valid content");
+    let record = ReportRecord {
+        report: Report {
+            id: ReportId::from_uuid(id(0x401)),
+            patient_id: PatientId::from_uuid(id(0x9a1)),
+            doctor_id: StaffId::from_uuid(id(0xd01)),
+            content,
+            status,
+            version: 1,
+            finalized_at: None,
+            finalized_by: None,
+            created_at: at,
+            updated_at: at,
+        },
+        patient: ReportPatient {
+            id: PatientId::from_uuid(id(0x9a1)),
+            mrn: "MRN000001".into(),
+            name: "Layla Hassan".into(),
+            name_ar: Some("ليلى حسن".into()),
+            birth_date: Some(time::macros::date!(1985 - 03 - 14)),
+            sex: Some("female".into()),
+            deleted: false,
+        },
+        doctor: AuthorName {
+            name: "Dr. Omar Khalil".into(),
+            name_ar: Some("د. عمر خليل".into()),
+        },
+    };
+    domain::clinic::report_pdf::document(&record, lang, "MedCare Clinic", at)
+}
+
+#[test]
+fn clinic_report_reads_back_in_english() {
+    let pdf = render(&clinic_report(
+        Lang::En,
+        domain::clinic::ReportStatus::Draft,
+    ));
+    assert_fonts_embedded(&pdf);
+    let Some(text) = text_of(&pdf) else { return };
+    assert_contains_all(
+        &text,
+        &[
+            "MedCare Clinic",
+            "Medical report (DRAFT, not finalized)",
+            "Patient",
+            "Layla Hassan",
+            "MRN000001",
+            "1985-03-14",
+            "Female",
+            "Dr. Omar Khalil",
+            "Draft",
+            "1.2.840.113619.2.55.3",
+            "Findings",
+            "The liver is normal in size (14.5 cm).",
+            "Impression",
+            "No focal lesion.",
+            "Liver span",
+            "14.5",
+            "Generated on 2026-11-30 by MedCare Clinic.",
+        ],
+    );
+}
+
+#[test]
+fn clinic_report_reads_back_in_arabic() {
+    let pdf = render(&clinic_report(
+        Lang::Ar,
+        domain::clinic::ReportStatus::Finalized,
+    ));
+    assert_fonts_embedded(&pdf);
+    let Some(text) = text_of(&pdf) else { return };
+    assert_contains_all(
+        &text,
+        &[
+            "تقرير طبي",
+            "ليلى حسن",
+            "عمر خليل",
+            "رقم الملف الطبي",
+            "أنثى",
+            "معتمد",
+            "النتائج",
+            "الكلية اليمنى سليمة",
+            "The liver is normal in size",
+            "MRN000001",
+            "1985-03-14",
+            "1.2.840.113619.2.55.3",
+            "Liver span",
+        ],
+    );
+    assert!(!text.contains("مسودة"), "a finalized report is not a draft");
+}

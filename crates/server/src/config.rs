@@ -59,6 +59,9 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// The clinic's name when `CLINIC_NAME` is not set.
+pub const DEFAULT_CLINIC_NAME: &str = "MedCare Clinic";
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub data_dir: PathBuf,
@@ -78,6 +81,8 @@ pub struct Config {
     pub blob_dir: Option<PathBuf>,
     pub payments: PaymentConfig,
     pub declarations: DeclarationConfig,
+    /// The clinic's name, at the head of its printed reports (`CLINIC_NAME`).
+    pub clinic_name: String,
 }
 
 /// The eHealth declaration requests.
@@ -309,6 +314,7 @@ impl Config {
                 }
             },
             declarations: DeclarationConfig::from_env()?,
+            clinic_name: var("CLINIC_NAME").unwrap_or_else(|| DEFAULT_CLINIC_NAME.to_owned()),
         })
     }
 

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use domain::clinic::{
-    DEFAULT_SESSION_TTL, LoginPorts, LoginService, MemoryThrottle, PasswordHasher, StaffPorts,
+    AuditService, DEFAULT_SESSION_TTL, LoginPorts, LoginService, MemoryThrottle, PasswordHasher,
+    ReportPdfService, ReportPorts, ReportQueryService, ReportWriteService, StaffPorts,
     StaffService, ThrottleLimits,
 };
 use domain::declarations::ExpiryService;
@@ -200,8 +201,15 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
         clock: clock.clone(),
         ids: ids.clone(),
     };
+    // Clinic: reports, the audit log, events.
+    let report_ports = ReportPorts {
+        reports: repo.clone(),
+        audit: repo.clone(),
+        clock: clock.clone(),
+        ids: ids.clone(),
+    };
     let report = ReportParts {
-        renderer,
+        renderer: renderer.clone(),
         blobs: blobs.clone(),
         issuer: Bilingual {
             en: config.payments.issuer_en.clone(),
@@ -255,6 +263,14 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
             // Clinic: patients and appointments.
 
             // Clinic: reports, the audit log, events.
+            reports: ReportQueryService::new(report_ports.clone()),
+            report_writes: ReportWriteService::new(report_ports.clone()),
+            report_pdf: ReportPdfService::new(
+                report_ports,
+                renderer.clone(),
+                config.clinic_name.clone(),
+            ),
+            audit_log: AuditService::new(repo.clone()),
         },
         chain: repo.clone(),
         readiness: repo,

@@ -158,6 +158,88 @@ fn with_database(url: &str, name: &str) -> String {
     }
 }
 
+/// A patient row for the reports' tests, written straight into `patients` (the patients module
+/// owns the table; reports only read it).
+#[derive(Debug, Clone)]
+pub struct ReportsTestPatient {
+    pub id: Uuid,
+    pub mrn: String,
+    pub name: String,
+    pub name_ar: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub birth_date: Option<String>,
+    pub sex: Option<String>,
+    pub deleted: bool,
+}
+
+/// Inserts `patient` for the reports' tests.
+///
+/// # Panics
+/// When the row cannot be written.
+pub fn reports_insert_patient_for_tests(store: &Store, patient: &ReportsTestPatient) {
+    use crate::schema::patients::dsl as p;
+    let now = "2026-11-30T09:00:00.000000Z";
+    let written = store.with_conn(|conn| {
+        diesel::insert_into(p::patients)
+            .values((
+                p::patient_id.eq(patient.id.hyphenated().to_string()),
+                p::mrn.eq(&patient.mrn),
+                p::name.eq(&patient.name),
+                p::name_ar.eq(&patient.name_ar),
+                p::birth_date.eq(&patient.birth_date),
+                p::sex.eq(&patient.sex),
+                p::search_text.eq(patient.name.to_lowercase()),
+                p::deleted_at.eq(patient.deleted.then_some(now)),
+                p::created_at.eq(now),
+                p::created_by.eq("tests"),
+                p::updated_at.eq(now),
+                p::updated_by.eq("tests"),
+            ))
+            .execute(conn)?;
+        Ok(())
+    });
+    if let Err(e) = written {
+        panic!("cannot insert the test patient {}: {e}", patient.name);
+    }
+}
+
+/// Inserts a staff account for the reports' tests: `roles` as stored (`doctor`, `admin,doctor`),
+/// active, with a password hash that matches no password.
+///
+/// # Panics
+/// When the row cannot be written.
+pub fn reports_insert_staff_for_tests(
+    store: &Store,
+    id: Uuid,
+    name: &str,
+    name_ar: Option<&str>,
+    roles: &str,
+) {
+    use crate::schema::staff_accounts::dsl as s;
+    let now = "2026-11-30T09:00:00.000000Z";
+    let username = format!("reports-{}", id.simple());
+    let written = store.with_conn(|conn| {
+        diesel::insert_into(s::staff_accounts)
+            .values((
+                s::staff_id.eq(id.hyphenated().to_string()),
+                s::username.eq(&username),
+                s::username_key.eq(username.to_lowercase()),
+                s::name.eq(name),
+                s::name_ar.eq(name_ar),
+                s::roles.eq(roles),
+                s::is_active.eq(true),
+                s::password_hash.eq("$argon2id$v=19$m=19456,t=2,p=1$none$none"),
+                s::created_at.eq(now),
+                s::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        Ok(())
+    });
+    if let Err(e) = written {
+        panic!("cannot insert the test staff account {name}: {e}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::with_database;

@@ -7,13 +7,20 @@
 //! - [`events`]: what is pushed to staff as it happens, and the port that carries it.
 //! - [`staff`], [`password`]: staff accounts, the password policy, their ports; [`staff_service`]
 //!   manages them, [`login`] signs staff in and out, [`throttle`] limits failed sign-ins.
+//! - [`report`], [`report_ports`]: reports (draft, then finalized and read-only) and their storage;
+//!   [`reports`] and [`report_pdf`] their use cases; [`audit_log`] reading the audit log.
 
 pub mod audit;
+pub mod audit_log;
 pub mod events;
 pub mod ids;
 pub mod login;
 pub mod password;
 pub mod policy;
+pub mod report;
+pub mod report_pdf;
+pub mod report_ports;
+pub mod reports;
 pub mod staff;
 pub mod staff_service;
 pub mod throttle;
@@ -30,6 +37,15 @@ pub use staff::{
 };
 pub use staff_service::{Me, NewStaff, StaffChanges, StaffPorts, StaffService};
 pub use throttle::{LoginThrottle, MemoryThrottle, ThrottleLimits};
+// Clinic: reports, the audit log, events.
+pub use audit_log::{AuditQuery, AuditService};
+pub use report::{
+    AuthorName, ContentInput, Measurement, Report, ReportContent, ReportFilter, ReportPatient,
+    ReportRecord, ReportSort, ReportStatus, SortOrder, StudyRef,
+};
+pub use report_pdf::ReportPdfService;
+pub use report_ports::{Created, ReportRepository};
+pub use reports::{ReportChanges, ReportPorts, ReportQueryService, ReportWriteService};
 
 #[cfg(any(test, feature = "mock"))]
 pub use audit::MockAuditRepository;
@@ -42,6 +58,13 @@ pub use staff::MockStaffRepository;
 #[cfg(any(test, feature = "mock"))]
 pub use throttle::MockLoginThrottle;
 
+#[cfg(any(test, feature = "mock"))]
+pub use report_ports::MockReportRepository;
+
 /// Tests of the clinic services against mocks of the ports.
 #[cfg(test)]
 mod tests;
+
+/// Tests of the report services against mocks of the ports.
+#[cfg(test)]
+mod report_tests;

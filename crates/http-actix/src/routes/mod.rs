@@ -11,8 +11,11 @@ pub mod admin_categories;
 pub mod app;
 pub mod app_flow;
 pub mod cases;
+pub mod clinic_audit;
 pub mod clinic_auth;
 pub mod clinic_events;
+pub mod clinic_report_bodies;
+pub mod clinic_reports;
 pub mod clinic_staff;
 pub mod clinic_staff_bodies;
 pub mod declaration_bodies;
@@ -279,6 +282,14 @@ pub fn all() -> Vec<RouteDef> {
 
         // Clinic: reports, the audit log, events.
         route!(Clinic, clinic_events::events).action(Action::OwnSession),
+        route!(Clinic, clinic_reports::list).action(Action::ReadReports),
+        route!(Clinic, clinic_reports::show).action(Action::ReadReports),
+        route!(Clinic, clinic_reports::create).action(Action::WriteReports),
+        route!(Clinic, clinic_reports::update).action(Action::WriteReports),
+        route!(Clinic, clinic_reports::finalize).action(Action::WriteReports),
+        route!(Clinic, clinic_reports::delete).action(Action::WriteReports),
+        route!(Clinic, clinic_reports::pdf).action(Action::ReportPdf),
+        route!(Clinic, clinic_audit::list).action(Action::ReadAudit),
     ]
 }
 

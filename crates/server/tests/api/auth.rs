@@ -149,9 +149,17 @@ fn every_secured_route_refuses_a_revoked_token_first() {
         };
         let path = concrete(&route.path);
         let jti = TokenId::from_uuid(uuid::Uuid::now_v7());
-        let token = codec
-            .seal(&claims_with_id(audience, now() + 600, &jti.to_string()))
-            .unwrap();
+        let mut claims = claims_with_id(audience, now() + 600, &jti.to_string());
+        // A clinic token holds the roles its route's action needs: then only the revocation can
+        // refuse it.
+        if let Some(action) = route.clinic_action() {
+            claims.roles = action
+                .roles()
+                .iter()
+                .map(|r| domain::kernel::code::Code::as_str(*r).to_owned())
+                .collect();
+        }
+        let token = codec.seal(&claims).unwrap();
         app.platform
             .store
             .revoke(jti, now() + 600, time::OffsetDateTime::now_utc())

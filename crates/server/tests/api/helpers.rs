@@ -111,6 +111,7 @@ pub fn config_for(url: &str, ring: &KeyRing, files: &std::path::Path) -> Config 
             upload_secret: Some(Secret::new(UPLOAD_SECRET)),
             ..Default::default()
         },
+        clinic_name: server::config::DEFAULT_CLINIC_NAME.to_owned(),
     }
 }
 
