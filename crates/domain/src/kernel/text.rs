@@ -231,7 +231,31 @@ pub enum Key {
     // Clinic: staff accounts and sign-in.
 
     // Clinic: patients and appointments.
-
+    ClinicPatientNotFound,
+    ClinicAppointmentNotFound,
+    ClinicPatientCreated,
+    ClinicPatientUpdated,
+    ClinicPatientDeleted,
+    ClinicPatientRemoved,
+    ClinicAppointmentCreated,
+    ClinicAppointmentsScheduled,
+    ClinicAppointmentUpdated,
+    ClinicAppointmentStatusChanged,
+    ClinicAppointmentCancelled,
+    ClinicPatientReferenced,
+    ClinicAppointmentStatusRefused,
+    ClinicAppointmentStatusFinal,
+    ClinicAppointmentNotEditable,
+    ClinicAppointmentChanged,
+    ClinicDoubleBooked,
+    ClinicUnknownPatient,
+    ClinicUnknownDoctor,
+    ClinicInvalidPhone,
+    ClinicInvalidTime,
+    ClinicDateInFuture,
+    ClinicPastMidnight,
+    ClinicSearchRequired,
+    ClinicInvalidBoolean,
     // Clinic: reports, the audit log, events.
 }
 
