@@ -13,6 +13,7 @@ mod assignments;
 mod case_list;
 mod cases;
 mod catalogue;
+mod clinic_patients;
 mod commit;
 mod connect;
 mod contacts;
