@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use domain::clinic::AuditRepository;
+use domain::clinic::{AppointmentService, AuditRepository, PatientService};
 use domain::declarations::{
     ApproveService, ChainAudit, CreateService, QueryService, RejectService, ResendOtpService,
     SignService,
@@ -58,7 +58,8 @@ pub struct ClinicServices {
     // Clinic: staff accounts and sign-in.
 
     // Clinic: patients and appointments.
-
+    pub patients: PatientService,
+    pub appointments: AppointmentService,
     // Clinic: reports, the audit log, events.
 }
 

@@ -7,6 +7,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use anyhow::Context;
+use domain::clinic::{AppointmentService, PatientService};
 use domain::declarations::ExpiryService;
 use domain::identity::AuthService;
 use domain::kernel::ids::UuidV7;
@@ -217,6 +218,10 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
     store.register_metrics(&mut registry);
     let dispatch = DispatchMetrics::register(&mut registry);
     let jobs = JobMetrics::register(&mut registry);
+    // Clinic: patients and appointments.
+    let patients = PatientService::new(repo.clone(), repo.clone(), clock.clone(), ids.clone());
+    let appointments =
+        AppointmentService::new(repo.clone(), repo.clone(), clock.clone(), ids.clone());
     let state = AppState {
         auth: AuthService::new(
             Arc::new(Codec::new(ring)),
@@ -239,7 +244,8 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
             // Clinic: staff accounts and sign-in.
 
             // Clinic: patients and appointments.
-
+            patients,
+            appointments,
             // Clinic: reports, the audit log, events.
         },
         chain: repo.clone(),

@@ -40,10 +40,15 @@ impl AppointmentStatus {
         }
     }
 
+    /// Every label, in the order of the lifecycle.
+    pub fn labels() -> Vec<&'static str> {
+        Self::VARIANTS.iter().map(|s| s.label()).collect()
+    }
+
     /// What a client may send: every code and every label.
     pub fn inputs() -> Vec<&'static str> {
         let mut all = Self::codes();
-        all.extend(Self::VARIANTS.iter().map(|s| s.label()));
+        all.extend(Self::labels());
         all
     }
 

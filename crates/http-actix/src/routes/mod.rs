@@ -11,6 +11,10 @@ pub mod admin_categories;
 pub mod app;
 pub mod app_flow;
 pub mod cases;
+pub mod clinic_appointments;
+pub mod clinic_bodies;
+pub mod clinic_patients;
+pub mod clinic_views;
 pub mod declaration_bodies;
 pub mod declaration_views;
 pub mod declarations;
@@ -194,16 +198,8 @@ pub(crate) fn http_method(method: &Method) -> HttpMethod {
 
 /// Every route of the API, in registration order.
 pub fn all() -> Vec<RouteDef> {
-    #[expect(
-        unused_imports,
-        reason = "the clinic's routes join the list as they land"
-    )]
     use crate::surface::Clinic;
     use crate::surface::{Admin, App, Ehealth, Pro};
-    #[expect(
-        unused_imports,
-        reason = "the clinic's routes join the list as they land"
-    )]
     use domain::clinic::Action;
     vec![
         route!(App, health::healthz),
@@ -273,7 +269,21 @@ pub fn all() -> Vec<RouteDef> {
         // Clinic: staff accounts and sign-in.
 
         // Clinic: patients and appointments.
-
+        route!(Clinic, clinic_patients::list_patients).action(Action::ReadPatients),
+        route!(Clinic, clinic_patients::search_patients).action(Action::ReadPatients),
+        route!(Clinic, clinic_patients::get_patient).action(Action::ReadPatients),
+        route!(Clinic, clinic_patients::create_patient).action(Action::CreatePatient),
+        route!(Clinic, clinic_patients::update_patient).action(Action::UpdatePatient),
+        route!(Clinic, clinic_patients::delete_patient).action(Action::DeletePatient),
+        route!(Clinic, clinic_appointments::list_appointments).action(Action::ReadAppointments),
+        route!(Clinic, clinic_appointments::get_appointment).action(Action::ReadAppointments),
+        route!(Clinic, clinic_appointments::create_appointment).action(Action::CreateAppointment),
+        route!(Clinic, clinic_appointments::update_appointment).action(Action::UpdateAppointment),
+        route!(Clinic, clinic_appointments::change_appointment_status)
+            .action(Action::ChangeAppointmentStatus),
+        route!(Clinic, clinic_appointments::cancel_appointment).action(Action::CancelAppointment),
+        route!(Clinic, clinic_appointments::schedule_appointments)
+            .action(Action::ScheduleAppointments),
         // Clinic: reports, the audit log, events.
     ]
 }
