@@ -302,7 +302,13 @@ clinic-appointments-scheduled = Appointments booked
 clinic-appointment-updated = Appointment updated
 clinic-appointment-status-changed = Appointment status changed
 clinic-appointment-cancelled = Appointment cancelled
-clinic-patient-referenced = The patient cannot be removed for good while records refer to it: { $appointments } appointment(s) and { $reports } report(s)
+clinic-patient-referenced = The patient cannot be removed for good while records refer to it: { $appointments ->
+        [one] one appointment
+       *[other] { $appointments } appointments
+    } and { $reports ->
+        [one] one report
+       *[other] { $reports } reports
+    }
 clinic-appointment-status-refused = The appointment is { $status }: it can only move to { $choices }
 clinic-appointment-status-final = The appointment is { $status }: its status can no longer change
 clinic-appointment-not-editable = The appointment is { $status }: only a scheduled or waiting appointment can be changed

@@ -9,6 +9,7 @@ mod authorization;
 mod cases;
 mod catalogue;
 mod cli;
+mod clinic_patients;
 mod declarations;
 mod declarations_cli;
 mod declarations_flows;

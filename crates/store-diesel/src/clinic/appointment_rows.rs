@@ -124,7 +124,7 @@ pub(super) fn histories(
 }
 
 fn history_entry(row: HistoryRow) -> domain::Result<(String, HistoryEntry)> {
-    let owner = format!("history of appointment {}", row.appointment_id);
+    let owner = format!("appointment_history {}", row.appointment_id);
     let entry = HistoryEntry {
         seq: row.seq,
         from: row
