@@ -14,6 +14,7 @@ mod case_list;
 mod cases;
 mod catalogue;
 mod clinic_patients;
+mod clinic_plans;
 mod commit;
 mod connect;
 mod contacts;
