@@ -13,7 +13,8 @@ use domain::clinic::{Action, AppointmentId, appointment::appointment_not_found};
 use domain::kernel::text::Key;
 
 use super::clinic_bodies::{
-    AppointmentBody, AppointmentListQuery, AppointmentUpdateBody, ScheduleBody, StatusBody, query,
+    AppointmentBody, AppointmentListQuery, AppointmentSortParam, AppointmentUpdateBody, OrderParam,
+    ScheduleBody, StatusBody, StatusInput, query,
 };
 use super::clinic_views::AppointmentView;
 use crate::body::JsonBody;
@@ -38,14 +39,14 @@ fn appointment_id(raw: &str) -> Result<AppointmentId> {
 /// (unless `order` says which).
 #[utoipa::path(get, path = "/api/appointments", tag = "clinic",
     params(
-        ("date" = Option<String>, Query, format = Date, description = "Only this day's (YYYY-MM-DD)"),
+        ("date" = Option<String>, Query, format = Date, pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", description = "Only this day's (YYYY-MM-DD)"),
         ("patient_id" = Option<uuid::Uuid>, Query, description = "Only this patient's"),
         ("doctor" = Option<uuid::Uuid>, Query, description = "Only this doctor's (a staff id)"),
-        ("status" = Option<String>, Query, description = "Only those in this status: a code (in_room) or its name (In-Room)"),
-        ("page" = Option<i64>, Query, minimum = 1, description = "From 1; default 1"),
+        ("status" = Option<StatusInput>, Query, description = "Only those in this status: a code (in_room) or its name (In-Room)"),
+        ("page" = Option<i64>, Query, minimum = 1, maximum = 4294967295u32, description = "From 1; default 1"),
         ("limit" = Option<i64>, Query, minimum = 1, description = "Default 15; above 100 taken as 100"),
-        ("sort" = Option<String>, Query, description = "date (date, then time), the only order"),
-        ("order" = Option<String>, Query, description = "asc or desc; default asc when date is given, desc otherwise"),
+        ("sort" = Option<AppointmentSortParam>, Query, description = "date (date, then time), the only order"),
+        ("order" = Option<OrderParam>, Query, description = "asc or desc; default asc when date is given, desc otherwise"),
     ),
     responses(
         (status = 200, body = EnvelopeBList<AppointmentView>, description = "A page of appointments"),

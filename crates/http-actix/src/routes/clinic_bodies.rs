@@ -53,6 +53,45 @@ impl utoipa::PartialSchema for StatusInput {
 
 impl ToSchema for StatusInput {}
 
+/// What a patient list is ordered by.
+#[derive(Debug)]
+pub struct PatientSortParam;
+
+impl utoipa::PartialSchema for PatientSortParam {
+    fn schema() -> RefOr<Schema> {
+        codes(
+            "What the list is ordered by (default created_at).",
+            c::PatientSort::codes(),
+        )
+    }
+}
+
+impl ToSchema for PatientSortParam {}
+
+/// Which way a list runs.
+#[derive(Debug)]
+pub struct OrderParam;
+
+impl utoipa::PartialSchema for OrderParam {
+    fn schema() -> RefOr<Schema> {
+        codes("Which way the list runs.", c::SortOrder::codes())
+    }
+}
+
+impl ToSchema for OrderParam {}
+
+/// What an appointment list is ordered by: its date, then its time.
+#[derive(Debug)]
+pub struct AppointmentSortParam;
+
+impl utoipa::PartialSchema for AppointmentSortParam {
+    fn schema() -> RefOr<Schema> {
+        codes("By date, then time: the only order.", vec!["date"])
+    }
+}
+
+impl ToSchema for AppointmentSortParam {}
+
 /// `Some(None)` for `null`, `Some(Some(v))` for a value; a field left out stays `None` (with
 /// `#[serde(default)]`).
 fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(

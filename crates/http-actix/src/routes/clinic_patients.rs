@@ -10,7 +10,10 @@ use domain::Error;
 use domain::clinic::{Action, PatientId, patient::patient_not_found};
 use domain::kernel::text::Key;
 
-use super::clinic_bodies::{DeleteQuery, PatientBody, PatientListQuery, PatientUpdateBody, query};
+use super::clinic_bodies::{
+    DeleteQuery, OrderParam, PatientBody, PatientListQuery, PatientSortParam, PatientUpdateBody,
+    query,
+};
 use super::clinic_views::{DeletedView, PatientView};
 use crate::body::JsonBody;
 use crate::envelope::{EnvelopeB, EnvelopeBList, ErrorB, b_list, b_ok};
@@ -34,10 +37,10 @@ pub(super) fn patient_id(raw: &str) -> Result<PatientId> {
 #[utoipa::path(get, path = "/api/patients", tag = "clinic",
     params(
         ("search" = Option<String>, Query, description = "Only patients whose name (either language), phone, MRN or national id contains every word of it; case, accents and Arabic diacritics are ignored. Blank is no filter"),
-        ("page" = Option<i64>, Query, minimum = 1, description = "From 1; default 1"),
+        ("page" = Option<i64>, Query, minimum = 1, maximum = 4294967295u32, description = "From 1; default 1"),
         ("limit" = Option<i64>, Query, minimum = 1, description = "Default 15; above 100 taken as 100"),
-        ("sort" = Option<String>, Query, description = "name, mrn, created_at (default) or birth_date"),
-        ("order" = Option<String>, Query, description = "asc or desc; default desc for created_at, asc for the others"),
+        ("sort" = Option<PatientSortParam>, Query, description = "name, mrn, created_at (default) or birth_date"),
+        ("order" = Option<OrderParam>, Query, description = "asc or desc; default desc for created_at, asc for the others"),
     ),
     responses(
         (status = 200, body = EnvelopeBList<PatientView>, description = "A page of patients"),
@@ -57,11 +60,11 @@ pub async fn list_patients(token: Authenticated<Clinic>, state: Data, req: HttpR
 /// finds أحمد). Every word must match.
 #[utoipa::path(get, path = "/api/patients/search", tag = "clinic",
     params(
-        ("q" = String, Query, description = "What to look for: at least one character besides spaces"),
-        ("page" = Option<i64>, Query, minimum = 1, description = "From 1; default 1"),
+        ("q" = String, Query, pattern = r"^[^\u0000]*[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000][^\u0000]*$", description = "What to look for: at least one character besides spaces"),
+        ("page" = Option<i64>, Query, minimum = 1, maximum = 4294967295u32, description = "From 1; default 1"),
         ("limit" = Option<i64>, Query, minimum = 1, description = "Default 15; above 100 taken as 100"),
-        ("sort" = Option<String>, Query, description = "name, mrn, created_at (default) or birth_date"),
-        ("order" = Option<String>, Query, description = "asc or desc; default desc for created_at, asc for the others"),
+        ("sort" = Option<PatientSortParam>, Query, description = "name, mrn, created_at (default) or birth_date"),
+        ("order" = Option<OrderParam>, Query, description = "asc or desc; default desc for created_at, asc for the others"),
     ),
     responses(
         (status = 200, body = EnvelopeBList<PatientView>, description = "A page of matching patients"),
