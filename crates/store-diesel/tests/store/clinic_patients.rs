@@ -488,3 +488,57 @@ on_each_backend!(appointment_lists_filter_and_order_by_day_and_time, |db| {
     assert_eq!((page.total, page.items.len()), (3, 1));
     assert_eq!(page.items[0].history.len(), 1);
 });
+
+/// Keeps the events it is handed.
+#[derive(Debug, Default)]
+struct Heard(std::sync::Mutex<Vec<ClinicEvent>>);
+
+impl domain::clinic::ClinicEventSink for Heard {
+    fn deliver(&self, event: &ClinicEvent) {
+        self.0.lock().unwrap().push(event.clone());
+    }
+}
+
+on_each_backend!(
+    a_status_change_is_heard_by_every_instance_once_committed,
+    |db| {
+        use AppointmentStatus::*;
+        use std::time::{Duration, Instant};
+        let store = &db.store;
+        let other = Store::connect(&db.url, 2).unwrap();
+        let heard = std::sync::Arc::new(Heard::default());
+        other.deliver_clinic_events(heard.clone());
+        let _listening = other.listen();
+        let probe = domain::kernel::ids::TokenId::from_uuid(Uuid::now_v7());
+        let started = Instant::now();
+        while domain::identity::RevocationRepository::is_revoked_in_memory(&other, probe).is_none()
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "never listened"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let doctor = insert_staff(store, "haddad", &["doctor"]);
+        let p = create_patient(store, "Patient");
+        let Booked::All(b) = book(store, &[booking(p, &doctor, "09:00", 30)]) else {
+            panic!("refused");
+        };
+        let id = b[0].id;
+        assert!(
+            !change(store, id, 7, Scheduled, Waiting),
+            "a stale change writes nothing"
+        );
+        assert!(change(store, id, 1, Scheduled, Waiting));
+        let started = Instant::now();
+        while heard.0.lock().unwrap().is_empty() && started.elapsed() < Duration::from_secs(2) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        let events = heard.0.lock().unwrap().clone();
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert_eq!(events[0].kind, ClinicEventKind::AppointmentStatusChanged);
+        assert_eq!(events[0].id, id.to_string());
+        assert_eq!(events[0].data["to"], "Waiting");
+    }
+);
