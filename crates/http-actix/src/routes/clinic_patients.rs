@@ -39,8 +39,8 @@ pub(super) fn patient_id(raw: &str) -> Result<PatientId> {
         ("search" = Option<String>, Query, description = "Only patients whose name (either language), phone, MRN or national id contains every word of it; case, accents and Arabic diacritics are ignored. Blank is no filter"),
         ("page" = Option<i64>, Query, minimum = 1, maximum = 4294967295u32, description = "From 1; default 1"),
         ("limit" = Option<i64>, Query, minimum = 1, description = "Default 15; above 100 taken as 100"),
-        ("sort" = Option<PatientSortParam>, Query, description = "name, mrn, created_at (default) or birth_date"),
-        ("order" = Option<OrderParam>, Query, description = "asc or desc; default desc for created_at, asc for the others"),
+        ("sort" = inline(Option<PatientSortParam>), Query, description = "name, mrn, created_at (default) or birth_date"),
+        ("order" = inline(Option<OrderParam>), Query, description = "asc or desc; default desc for created_at, asc for the others"),
     ),
     responses(
         (status = 200, body = EnvelopeBList<PatientView>, description = "A page of patients"),
@@ -63,8 +63,8 @@ pub async fn list_patients(token: Authenticated<Clinic>, state: Data, req: HttpR
         ("q" = String, Query, pattern = r"^[^\u0000]*[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000][^\u0000]*$", description = "What to look for: at least one character besides spaces"),
         ("page" = Option<i64>, Query, minimum = 1, maximum = 4294967295u32, description = "From 1; default 1"),
         ("limit" = Option<i64>, Query, minimum = 1, description = "Default 15; above 100 taken as 100"),
-        ("sort" = Option<PatientSortParam>, Query, description = "name, mrn, created_at (default) or birth_date"),
-        ("order" = Option<OrderParam>, Query, description = "asc or desc; default desc for created_at, asc for the others"),
+        ("sort" = inline(Option<PatientSortParam>), Query, description = "name, mrn, created_at (default) or birth_date"),
+        ("order" = inline(Option<OrderParam>), Query, description = "asc or desc; default desc for created_at, asc for the others"),
     ),
     responses(
         (status = 200, body = EnvelopeBList<PatientView>, description = "A page of matching patients"),
