@@ -41,6 +41,15 @@ impl<S> ApiError<S> {
         }
     }
 
+    /// The same error as a 422 when it is a validation error: for a batch, whose wrong items are
+    /// refused as one unprocessable request naming each field (`appointments[2].time`).
+    pub fn unprocessable(mut self) -> Self {
+        if !self.fields.is_empty() {
+            self.status = StatusCode::UNPROCESSABLE_ENTITY;
+        }
+        self
+    }
+
     pub fn status(&self) -> StatusCode {
         self.status
     }

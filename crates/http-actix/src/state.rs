@@ -1,7 +1,8 @@
 use std::sync::Arc;
 
-use domain::clinic::{AuditRepository, LoginService, StaffService};
+use domain::clinic::{AppointmentService, AuditRepository, PatientService};
 use domain::clinic::{AuditService, ReportPdfService, ReportQueryService, ReportWriteService};
+use domain::clinic::{LoginService, StaffService};
 use domain::declarations::{
     ApproveService, ChainAudit, CreateService, QueryService, RejectService, ResendOtpService,
     SignService,
@@ -65,7 +66,8 @@ pub struct ClinicServices {
     /// Staff accounts.
     pub staff: StaffService,
     // Clinic: patients and appointments.
-
+    pub patients: PatientService,
+    pub appointments: AppointmentService,
     // Clinic: reports, the audit log, events.
     /// Reading reports.
     pub reports: ReportQueryService,

@@ -446,6 +446,31 @@ staff-field-needs-admin = لا يغيّر { $field } إلا المسؤول
 own-password-only = لا يمكنك تغيير كلمة مرور غير كلمة مرورك
 
 ## Clinic: patients and appointments
+clinic-patient-not-found = لم يُعثر على المريض
+clinic-appointment-not-found = لم يُعثر على الموعد
+clinic-patient-created = أُنشئ ملف المريض
+clinic-patient-updated = حُدّثت بيانات المريض
+clinic-patient-deleted = حُذف المريض
+clinic-patient-removed = حُذف ملف المريض نهائيًا
+clinic-appointment-created = حُجز الموعد
+clinic-appointments-scheduled = حُجزت المواعيد
+clinic-appointment-updated = حُدّث الموعد
+clinic-appointment-status-changed = تغيّرت حالة الموعد
+clinic-appointment-cancelled = أُلغي الموعد
+clinic-patient-referenced = لا يمكن حذف المريض نهائيًا ما دامت سجلات تشير إليه: عدد المواعيد { $appointments } وعدد التقارير { $reports }
+clinic-appointment-status-refused = حالة الموعد الآن { $status }: لا يمكن نقله إلا إلى { $choices }
+clinic-appointment-status-final = حالة الموعد { $status }: لم يعد تغيير حالته ممكنًا
+clinic-appointment-not-editable = حالة الموعد { $status }: لا يُعدَّل إلا موعد مجدول أو في الانتظار
+clinic-appointment-changed = عُدّل الموعد من طلب آخر في الوقت نفسه؛ يرجى تحديث الصفحة والمحاولة مجددًا
+clinic-double-booked = { $field }: لدى الطبيب موعد آخر في الساعة { $time } من اليوم نفسه يتداخل مع هذا الموعد
+clinic-unknown-patient = { $field } لا يشير إلى أي مريض في العيادة
+clinic-unknown-doctor = يجب أن يكون { $field } معرّف حساب موظف نشط له دور الطبيب
+clinic-invalid-phone = يجب أن يتكون { $field } من { $min } إلى { $max } من الأرقام أو المسافات أو + أو -
+clinic-invalid-time = يجب أن يكون { $field } وقتًا مثل 09:30 (بنظام 24 ساعة)
+clinic-date-in-future = يجب ألا يكون { $field } تاريخًا في المستقبل
+clinic-past-midnight = { $field }: يجب أن ينتهي الموعد قبل منتصف الليل
+clinic-search-required = يجب أن يحتوي { $field } على حرف واحد على الأقل للبحث عنه
+clinic-invalid-boolean = يجب أن تكون قيمة { $field } true أو false
 
 ## Clinic: reports, the audit log, events
 websocket-handshake-required = هذا العنوان يعمل ببروتوكول WebSocket: افتحه بعميل WebSocket

@@ -317,6 +317,37 @@ staff-field-needs-admin = Only an admin may change { $field }
 own-password-only = You may only change your own password
 
 ## Clinic: patients and appointments
+clinic-patient-not-found = Patient not found
+clinic-appointment-not-found = Appointment not found
+clinic-patient-created = Patient created
+clinic-patient-updated = Patient updated
+clinic-patient-deleted = Patient deleted
+clinic-patient-removed = Patient record removed for good
+clinic-appointment-created = Appointment booked
+clinic-appointments-scheduled = Appointments booked
+clinic-appointment-updated = Appointment updated
+clinic-appointment-status-changed = Appointment status changed
+clinic-appointment-cancelled = Appointment cancelled
+clinic-patient-referenced = The patient cannot be removed for good while records refer to it: { $appointments ->
+        [one] one appointment
+       *[other] { $appointments } appointments
+    } and { $reports ->
+        [one] one report
+       *[other] { $reports } reports
+    }
+clinic-appointment-status-refused = The appointment is { $status }: it can only move to { $choices }
+clinic-appointment-status-final = The appointment is { $status }: its status can no longer change
+clinic-appointment-not-editable = The appointment is { $status }: only a scheduled or waiting appointment can be changed
+clinic-appointment-changed = The appointment was changed by another request; reload it and try again
+clinic-double-booked = { $field }: the doctor already has an appointment at { $time } that day which overlaps this one
+clinic-unknown-patient = { $field } names no patient of the clinic
+clinic-unknown-doctor = { $field } must be the id of an active staff account with the doctor role
+clinic-invalid-phone = { $field } must be { $min } to { $max } characters of digits, spaces, + or -
+clinic-invalid-time = { $field } must be a time like 09:30 (24-hour clock)
+clinic-date-in-future = { $field } must not be in the future
+clinic-past-midnight = { $field }: the appointment must end by midnight
+clinic-search-required = { $field } must hold at least one character to search for
+clinic-invalid-boolean = { $field } must be true or false
 
 ## Clinic: reports, the audit log, events
 websocket-handshake-required = This address speaks WebSocket: open it with a WebSocket client

@@ -90,6 +90,9 @@ fn sample(key: Key) -> Text {
         .with("reason", "The documents are unreadable")
         .with("case_id", "0193a1c0-0000-7000-8000-00000000ca5e")
         .with("count", 2000i64)
+        .with("time", "09:30")
+        .with("appointments", 2i64)
+        .with("reports", 1i64)
 }
 
 #[test]

@@ -7,6 +7,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use anyhow::Context;
+use domain::clinic::{AppointmentService, PatientService};
 use domain::clinic::{
     AuditService, DEFAULT_SESSION_TTL, LoginPorts, LoginService, MemoryThrottle, PasswordHasher,
     ReportPdfService, ReportPorts, ReportQueryService, ReportWriteService, StaffPorts,
@@ -242,6 +243,10 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
         ids.clone(),
     );
     let clinic_staff = clinic_staff(&repo, &auth, clock.clone(), ids.clone());
+    // Clinic: patients and appointments.
+    let patients = PatientService::new(repo.clone(), repo.clone(), clock.clone(), ids.clone());
+    let appointments =
+        AppointmentService::new(repo.clone(), repo.clone(), clock.clone(), ids.clone());
     let state = AppState {
         auth,
         cases: CaseService::new(repo.clone(), catalogue.clone(), clock.clone(), ids),
@@ -261,7 +266,8 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
             login: clinic_staff.0,
             staff: clinic_staff.1,
             // Clinic: patients and appointments.
-
+            patients,
+            appointments,
             // Clinic: reports, the audit log, events.
             reports: ReportQueryService::new(report_ports.clone()),
             report_writes: ReportWriteService::new(report_ports.clone()),

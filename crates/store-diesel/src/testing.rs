@@ -119,6 +119,77 @@ impl Drop for TestDb {
     }
 }
 
+/// Clinic: patients and appointments. Inserts an active staff account holding `roles` (role codes)
+/// and returns its id, for tests that need a doctor before staff accounts have their own
+/// repository. Its password hash is a placeholder that no password matches.
+pub fn insert_staff(store: &Store, username: &str, roles: &[&str]) -> String {
+    use crate::schema::staff_accounts as s;
+    let id = Uuid::now_v7().hyphenated().to_string();
+    let mut roles: Vec<&str> = roles.to_vec();
+    roles.sort_unstable();
+    let now = crate::sql::timestamp(time::OffsetDateTime::now_utc());
+    let inserted = store.with_conn(|conn| {
+        Ok(diesel::insert_into(s::table)
+            .values((
+                s::staff_id.eq(&id),
+                s::username.eq(username),
+                s::username_key.eq(username.to_lowercase()),
+                s::name.eq(format!("Dr. {username}")),
+                s::roles.eq(roles.join(",")),
+                s::is_active.eq(true),
+                s::password_hash.eq("!"),
+                s::created_at.eq(&now),
+                s::updated_at.eq(&now),
+            ))
+            .execute(conn)?)
+    });
+    if let Err(e) = inserted {
+        panic!("cannot insert the staff account {username}: {e}");
+    }
+    id
+}
+
+/// Clinic: patients and appointments. Activates or deactivates a staff account.
+pub fn set_staff_active(store: &Store, staff_id: &str, active: bool) {
+    use crate::schema::staff_accounts as s;
+    let updated = store.with_conn(|conn| {
+        Ok(diesel::update(s::table.filter(s::staff_id.eq(staff_id)))
+            .set(s::is_active.eq(active))
+            .execute(conn)?)
+    });
+    if let Err(e) = updated {
+        panic!("cannot change the staff account {staff_id}: {e}");
+    }
+}
+
+/// Clinic: patients and appointments. Inserts a draft report on `patient_id` by `doctor_id`, for
+/// tests of what refers to a patient before reports have their own repository.
+pub fn insert_clinic_report(store: &Store, patient_id: &str, doctor_id: &str) -> String {
+    use crate::schema::clinic_reports as r;
+    let id = Uuid::now_v7().hyphenated().to_string();
+    let now = crate::sql::timestamp(time::OffsetDateTime::now_utc());
+    let inserted = store.with_conn(|conn| {
+        Ok(diesel::insert_into(r::table)
+            .values((
+                r::report_id.eq(&id),
+                r::patient_id.eq(patient_id),
+                r::doctor_id.eq(doctor_id),
+                r::findings.eq(""),
+                r::impression.eq(""),
+                r::measurements.eq("[]"),
+                r::status.eq("draft"),
+                r::version.eq(1i64),
+                r::created_at.eq(&now),
+                r::updated_at.eq(&now),
+            ))
+            .execute(conn)?)
+    });
+    if let Err(e) = inserted {
+        panic!("cannot insert a report on {patient_id}: {e}");
+    }
+    id
+}
+
 fn migrated(db: TestDb) -> TestDb {
     if let Err(e) = db.store.run_migrations() {
         panic!("cannot migrate the {} test database: {e}", db.backend());

@@ -5,22 +5,25 @@
 //! - [`policy`]: which roles may take which action, the one table every route is checked against.
 //! - [`audit`]: who read or wrote which patient's data, and its port.
 //! - [`events`]: what is pushed to staff as it happens, and the port that carries it.
-//! - [`staff`], [`password`]: staff accounts, the password policy, their ports; [`staff_service`]
-//!   manages them, [`login`] signs staff in and out, [`throttle`] limits failed sign-ins.
-//! - [`report`], [`report_ports`]: reports (draft, then finalized and read-only) and their storage;
-//!   [`reports`] and [`report_pdf`] their use cases; [`audit_log`] reading the audit log.
 
+pub mod appointment;
+pub mod appointment_status;
+pub mod appointments;
 pub mod audit;
 pub mod audit_log;
 pub mod events;
 pub mod ids;
 pub mod login;
 pub mod password;
+pub mod patient;
+pub mod patient_ports;
+pub mod patients;
 pub mod policy;
 pub mod report;
 pub mod report_pdf;
 pub mod report_ports;
 pub mod reports;
+pub mod search;
 pub mod staff;
 pub mod staff_service;
 pub mod throttle;
@@ -46,6 +49,21 @@ pub use report::{
 pub use report_pdf::ReportPdfService;
 pub use report_ports::{Created, ReportRepository};
 pub use reports::{ReportChanges, ReportPorts, ReportQueryService, ReportWriteService};
+// Clinic: patients and appointments.
+pub use appointment::{
+    Appointment, AppointmentFilter, AppointmentPatch, AppointmentRecord, Booking, BookingInput,
+    BookingRefusal, HistoryEntry, PatientSummary, Slot,
+};
+pub use appointment_status::AppointmentStatus;
+pub use appointments::AppointmentService;
+pub use patient::{
+    HardDelete, Patient, PatientDetails, PatientInput, PatientPatch, PatientQuery, PatientSort, Sex,
+};
+pub use patient_ports::{
+    AppointmentEdit, AppointmentRepository, Booked, Edited, NewAppointment, NewPatient,
+    PatientRepository, StatusChange,
+};
+pub use patients::PatientService;
 
 #[cfg(any(test, feature = "mock"))]
 pub use audit::MockAuditRepository;
@@ -68,3 +86,8 @@ mod tests;
 /// Tests of the report services against mocks of the ports.
 #[cfg(test)]
 mod report_tests;
+pub use patient_ports::{MockAppointmentRepository, MockPatientRepository};
+
+/// Tests of the patient and appointment services against mocks of the ports.
+#[cfg(test)]
+mod patients_tests;

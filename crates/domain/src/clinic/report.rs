@@ -273,17 +273,7 @@ pub enum ReportSort {
     UpdatedAt,
 }
 
-/// Ascending or descending.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, strum::IntoStaticStr, strum::VariantArray,
-)]
-#[strum(serialize_all = "snake_case")]
-pub enum SortOrder {
-    Asc,
-    /// Newest first, the default of every list (DECISIONS §6).
-    #[default]
-    Desc,
-}
+pub use crate::kernel::paging::SortOrder;
 
 /// What `GET /api/reports` selects; every set field must match.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -74,6 +74,18 @@ impl PageRequest {
     }
 }
 
+/// Which way a list runs, as clients name it (`asc`, `desc`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, strum::IntoStaticStr, strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
+pub enum SortOrder {
+    Asc,
+    /// Newest first, the default of every list (DECISIONS §6).
+    #[default]
+    Desc,
+}
+
 /// One page of a list, with the total across all pages.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {

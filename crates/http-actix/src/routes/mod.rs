@@ -11,13 +11,17 @@ pub mod admin_categories;
 pub mod app;
 pub mod app_flow;
 pub mod cases;
+pub mod clinic_appointments;
 pub mod clinic_audit;
 pub mod clinic_auth;
+pub mod clinic_bodies;
 pub mod clinic_events;
+pub mod clinic_patients;
 pub mod clinic_report_bodies;
 pub mod clinic_reports;
 pub mod clinic_staff;
 pub mod clinic_staff_bodies;
+pub mod clinic_views;
 pub mod declaration_bodies;
 pub mod declaration_views;
 pub mod declarations;
@@ -279,7 +283,21 @@ pub fn all() -> Vec<RouteDef> {
         route!(Clinic, clinic_staff::password).action(Action::OwnPassword),
         route!(Clinic, clinic_staff::deactivate).action(Action::ManageStaff),
         // Clinic: patients and appointments.
-
+        route!(Clinic, clinic_patients::list_patients).action(Action::ReadPatients),
+        route!(Clinic, clinic_patients::search_patients).action(Action::ReadPatients),
+        route!(Clinic, clinic_patients::get_patient).action(Action::ReadPatients),
+        route!(Clinic, clinic_patients::create_patient).action(Action::CreatePatient),
+        route!(Clinic, clinic_patients::update_patient).action(Action::UpdatePatient),
+        route!(Clinic, clinic_patients::delete_patient).action(Action::DeletePatient),
+        route!(Clinic, clinic_appointments::list_appointments).action(Action::ReadAppointments),
+        route!(Clinic, clinic_appointments::get_appointment).action(Action::ReadAppointments),
+        route!(Clinic, clinic_appointments::create_appointment).action(Action::CreateAppointment),
+        route!(Clinic, clinic_appointments::update_appointment).action(Action::UpdateAppointment),
+        route!(Clinic, clinic_appointments::change_appointment_status)
+            .action(Action::ChangeAppointmentStatus),
+        route!(Clinic, clinic_appointments::cancel_appointment).action(Action::CancelAppointment),
+        route!(Clinic, clinic_appointments::schedule_appointments)
+            .action(Action::ScheduleAppointments),
         // Clinic: reports, the audit log, events.
         route!(Clinic, clinic_events::events).action(Action::OwnSession),
         route!(Clinic, clinic_reports::list).action(Action::ReadReports),

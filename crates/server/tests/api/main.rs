@@ -11,6 +11,7 @@ mod catalogue;
 mod cli;
 mod clinic_authorization;
 mod clinic_events;
+mod clinic_patients;
 mod clinic_reports;
 mod clinic_staff;
 mod declarations;

@@ -1,10 +1,12 @@
 //! The clinic's storage: staff accounts, patients, appointments, reports, and what every write of
 //! theirs shares: the audit entry and the event it records in its own transaction.
 
+mod appointment_rows;
+mod appointments;
 mod audit;
-mod staff;
-// Clinic: reports, the audit log, events.
+mod patients;
 mod reports;
+mod staff;
 
 use diesel::prelude::*;
 use domain::clinic::{ClinicEvent, ClinicEventSink};
@@ -29,10 +31,6 @@ pub(crate) fn publish_clinic(
 
 /// Bumps the counter `name` and returns its new value, inside the caller's transaction (which holds
 /// the write lock on SQLite and the row's lock on PostgreSQL until it ends).
-#[expect(
-    dead_code,
-    reason = "medical record and accession numbers land with patients and appointments"
-)]
 pub(crate) fn next_counter(conn: &mut DbConnection, name: &str) -> Result<i64, StoreError> {
     use crate::schema::clinic_counters::dsl as c;
     let value: i64 = diesel::update(c::clinic_counters.filter(c::name.eq(name)))
@@ -40,6 +38,60 @@ pub(crate) fn next_counter(conn: &mut DbConnection, name: &str) -> Result<i64, S
         .returning(c::value)
         .get_result(conn)?;
     Ok(value)
+}
+
+/// Locks a patient's row until the transaction ends, so that a hard delete and a booking for the
+/// same patient cannot interleave.
+pub(crate) const LOCK_PATIENT: &str = "SELECT 1 FROM patients WHERE patient_id = $1 FOR UPDATE";
+/// Takes a key-share lock on a patient's row: a booking holds it until it ends, so that a hard
+/// delete of the patient waits for the booking (and then counts its appointment), or the booking
+/// waits for the delete (and then finds no patient).
+pub(crate) const LOCK_PATIENT_SHARE: &str =
+    "SELECT 1 FROM patients WHERE patient_id = $1 FOR KEY SHARE";
+/// Locks a staff account's row until the transaction ends: bookings of one doctor queue behind
+/// each other, so that two cannot both find the doctor free.
+pub(crate) const LOCK_STAFF: &str = "SELECT 1 FROM staff_accounts WHERE staff_id = $1 FOR UPDATE";
+
+/// Runs `lock` (one of the `LOCK_*` statements) for `id` on PostgreSQL, inside the caller's
+/// transaction. SQLite needs none: its write transaction already excludes every other writer.
+pub(crate) fn lock_on_postgres(
+    conn: &mut DbConnection,
+    lock: &str,
+    id: &str,
+) -> Result<(), StoreError> {
+    if let DbConnection::Postgresql(pg) = conn {
+        diesel::sql_query(lock)
+            .bind::<diesel::sql_types::Text, _>(id)
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
+/// Why a clinic transaction gave up, so that it rolls back: the database failed, a value did not
+/// convert, or a booking was refused.
+#[derive(Debug)]
+pub(crate) enum TxError {
+    Store(StoreError),
+    Domain(domain::Error),
+    Refused(Vec<(usize, domain::clinic::BookingRefusal)>),
+}
+
+impl From<diesel::result::Error> for TxError {
+    fn from(e: diesel::result::Error) -> Self {
+        TxError::Store(e.into())
+    }
+}
+
+impl From<StoreError> for TxError {
+    fn from(e: StoreError) -> Self {
+        TxError::Store(e)
+    }
+}
+
+impl From<domain::Error> for TxError {
+    fn from(e: domain::Error) -> Self {
+        TxError::Domain(e)
+    }
 }
 
 impl Store {

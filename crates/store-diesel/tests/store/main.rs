@@ -13,6 +13,8 @@ mod assignments;
 mod case_list;
 mod cases;
 mod catalogue;
+mod clinic_patients;
+mod clinic_plans;
 mod clinic_reports;
 mod clinic_staff;
 mod commit;

@@ -92,16 +92,19 @@ fn sqlite_schema(path: &str) -> (Columns, Indexes) {
         let cols: Vec<SqliteColumn> = diesel::sql_query(format!("PRAGMA table_info({table})"))
             .load(&mut conn)
             .unwrap();
+        // A composite key's INTEGER column (`appointment_history.seq`) is a plain integer.
+        let single_key = cols.iter().filter(|c| c.pk > 0).count() == 1;
         columns.insert(
             table.clone(),
             cols.into_iter()
                 .map(|c| {
-                    // `INTEGER PRIMARY KEY` is SQLite's 64-bit rowid.
-                    let declared = if c.pk > 0 && c.r#type.eq_ignore_ascii_case("integer") {
-                        "bigint"
-                    } else {
-                        &c.r#type
-                    };
+                    // `INTEGER PRIMARY KEY` (the whole key) is SQLite's 64-bit rowid.
+                    let declared =
+                        if single_key && c.pk > 0 && c.r#type.eq_ignore_ascii_case("integer") {
+                            "bigint"
+                        } else {
+                            &c.r#type
+                        };
                     (c.name, (normalize(declared), c.notnull == 0, c.pk > 0))
                 })
                 .collect(),
@@ -109,13 +112,23 @@ fn sqlite_schema(path: &str) -> (Columns, Indexes) {
         let idx: Vec<SqliteIndex> = diesel::sql_query(format!("PRAGMA index_list({table})"))
             .load(&mut conn)
             .unwrap();
-        indexes.insert(
-            table,
-            idx.into_iter()
-                .filter(|i| i.origin != "pk")
-                .map(|i| (i.name, (i.unique != 0, i.partial != 0)))
-                .collect(),
-        );
+        // A column's own `UNIQUE` (origin `u`) is `sqlite_autoindex_<table>_<n>` here and
+        // `<table>_<columns>_key` on PostgreSQL: compared under PostgreSQL's name.
+        let mut named = BTreeMap::new();
+        for i in idx.into_iter().filter(|i| i.origin != "pk") {
+            let name = if i.origin == "u" {
+                let cols: Vec<Name> =
+                    diesel::sql_query(format!("SELECT name FROM pragma_index_info('{}')", i.name))
+                        .load(&mut conn)
+                        .unwrap();
+                let cols: Vec<String> = cols.into_iter().map(|c| c.name).collect();
+                format!("{table}_{}_key", cols.join("_"))
+            } else {
+                i.name
+            };
+            named.insert(name, (i.unique != 0, i.partial != 0));
+        }
+        indexes.insert(table, named);
     }
     (columns, indexes)
 }
