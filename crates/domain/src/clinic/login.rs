@@ -161,10 +161,7 @@ impl LoginService {
         if let Some(hash) = self.dummy.get() {
             return Ok(hash.clone());
         }
-        let hash = self
-            .ports
-            .hasher
-            .hash(&Password::given(DUMMY_PASSWORD))?;
+        let hash = self.ports.hasher.hash(&Password::given(DUMMY_PASSWORD))?;
         Ok(self.dummy.get_or_init(|| hash).clone())
     }
 }
