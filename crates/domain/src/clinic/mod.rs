@@ -77,16 +77,17 @@ pub use staff::MockStaffRepository;
 pub use throttle::MockLoginThrottle;
 
 #[cfg(any(test, feature = "mock"))]
+pub use patient_ports::{MockAppointmentRepository, MockPatientRepository};
+#[cfg(any(test, feature = "mock"))]
 pub use report_ports::MockReportRepository;
 
-/// Tests of the clinic services against mocks of the ports.
+/// Tests of the staff and sign-in services against mocks of the ports.
 #[cfg(test)]
 mod tests;
 
 /// Tests of the report services against mocks of the ports.
 #[cfg(test)]
 mod report_tests;
-pub use patient_ports::{MockAppointmentRepository, MockPatientRepository};
 
 /// Tests of the patient and appointment services against mocks of the ports.
 #[cfg(test)]
