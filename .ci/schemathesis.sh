@@ -11,6 +11,7 @@
 # Environment (all optional):
 #   SCHEMATHESIS_EXAMPLES  test cases per operation and phase (default 75)
 #   SCHEMATHESIS_SEED      the random seed, for a reproducible run (default 20250101)
+#   SCHEMATHESIS_ONLY      a regular expression: run only the surfaces whose name matches (all)
 #   MEDCARE_CI_CACHE       where the virtualenv is kept between runs (default /var/cache/medcare-ci,
 #                          or $TMPDIR/medcare-ci where that cannot be written)
 #
@@ -97,12 +98,27 @@ demo_le=0193a1c0-0000-7000-8000-00000000e001
 ehealth=$("$server_bin" token issue --aud ehealth --sub fuzz-doctor --client-id "$demo_le" \
   --scope "declaration_request:write declaration_request:read declaration_request:approve declaration_request:reject declaration_request:sign")
 
+# The clinic: the demo doctor's account, holding every clinic role, so that every /api operation is
+# reached (writes name their author: the token's subject must be a staff account).
+clinic_doctor=$(python3 - "$base" <<'PY'
+import json, sys, urllib.request
+request = urllib.request.Request(
+    sys.argv[1] + "/api/auth/login",
+    data=json.dumps({"username": "doctor", "password": "demo-clinic-2026"}).encode(),
+    headers={"Content-Type": "application/json"},
+)
+with urllib.request.urlopen(request, timeout=10) as answer:
+    print(json.load(answer)["data"]["admin"]["id"])
+PY
+)
+clinic=$("$server_bin" token issue --aud clinic --sub "$clinic_doctor" --roles admin,doctor,technician,receptionist)
+
 # Ids that exist, for the fuzzer to use besides the ones it makes up (which read 404 or 400): the
 # demo catalogue's, a draft case of the patient's, and the failed notification of a submitted one.
-python3 - "$base" "$patient" "$admin" "$ehealth" >"$work/ids.toml" <<'PY'
+python3 - "$base" "$patient" "$admin" "$ehealth" "$clinic" "$clinic_doctor" >"$work/ids.toml" <<'PY'
 import json, sys, time, urllib.request
 
-base, patient, admin, ehealth = sys.argv[1:5]
+base, patient, admin, ehealth, clinic, clinic_doctor = sys.argv[1:7]
 
 def post(path, token, body):
     request = urllib.request.Request(
@@ -144,13 +160,39 @@ request = urllib.request.Request(
 )
 with urllib.request.urlopen(request, timeout=10) as answer:
     ehealth_ids = [json.load(answer)["data"]["id"], "0193a1c0-0000-7000-8000-00000000e401"]
+# The clinic: a patient, an appointment with the demo doctor, a draft report.
+def clinic_post(path, body):
+    request = urllib.request.Request(
+        base + path,
+        data=json.dumps(body).encode(),
+        headers={"Authorization": clinic, "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.load(answer)["data"]
+
+clinic_patient = clinic_post("/api/patients", {"name": "Fuzz Patient", "sex": "female"})["id"]
+clinic_ids = [
+    clinic_patient,
+    clinic_post("/api/appointments", {"patient_id": clinic_patient, "doctor": clinic_doctor,
+                                      "date": "2030-01-02", "time": "09:00"})["id"],
+    clinic_post("/api/reports", {"patient_id": clinic_patient, "findings": "Fuzz findings",
+                                 "impression": "Fuzz impression", "measurements": []})["id"],
+    clinic_doctor,
+]
 for _, name, ids in bindings:
     print(f"[dictionaries.{name}]\nvalues = {json.dumps(ids)}\n")
-print(f"[dictionaries.ehealth]\nvalues = {json.dumps(ehealth_ids)}\n")
+# Path ids: the eHealth request and declaration, and the clinic's patient, appointment, report and
+# staff account (an id of one kind on another's path is a 404, as the document says).
+print(f"[dictionaries.ehealth]\nvalues = {json.dumps(ehealth_ids + clinic_ids)}\n")
+print(f"[dictionaries.clinic_patients]\nvalues = {json.dumps([clinic_patient])}\n")
+print(f"[dictionaries.clinic_doctors]\nvalues = {json.dumps([clinic_doctor])}\n")
 print("[parameters]")
 for field, name, _ in bindings:
     print(f'"body.{field}" = {{ dictionary = "{name}", probability = 0.5 }}')
 print('"path.id" = { dictionary = "ehealth", probability = 0.5 }')
+print('"body.patient_id" = { dictionary = "clinic_patients", probability = 0.5 }')
+print('"query.patient_id" = { dictionary = "clinic_patients", probability = 0.5 }')
+print('"body.doctor" = { dictionary = "clinic_doctors", probability = 0.5 }')
 PY
 
 # The configuration: every check, and where a schema cannot say it, what a status means.
@@ -214,6 +256,23 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "400", "401",
 [[operations]]
 include-path-regex = "^/api/v3/"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "413", "422", "429", "5xx"]
+# The clinic refuses with 422 what its schemas allow but its records do not: a booking or a report
+# for a patient (or doctor) the clinic does not have (docs/clinic-patients.md, docs/clinic-reports.md).
+# With 400, for reasons no schema can state: a booking running past midnight;
+[[operations]]
+include-path = ["/api/appointments", "/api/appointments/schedule", "/api/appointments/{id}"]
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "409", "413", "422", "429", "5xx"]
+[[operations]]
+include-path = ["/api/reports", "/api/reports/{id}"]
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "413", "422", "429", "5xx"]
+# - a birth date in the future;
+[[operations]]
+include-path = ["/api/patients", "/api/patients/{id}"]
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "409", "413", "429", "5xx"]
+# - a password among the most common ones, or equal to the username; a wrong current password.
+[[operations]]
+include-path = ["/api/admins", "/api/admins/{id}/password"]
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "409", "413", "429", "5xx"]
 # Requests the schema allows but the server refuses with 422: the doctor named is not an active
 # coordinator (or specialist) of the case's disease category.
 [[operations]]
@@ -225,6 +284,9 @@ failed=0
 surface() {
   local name=$1 token=$2
   shift 2
+  if [ -n "${SCHEMATHESIS_ONLY:-}" ] && ! [[ $name =~ $SCHEMATHESIS_ONLY ]]; then
+    return
+  fi
   log "schemathesis: $name"
   # From the temporary directory, where hypothesis keeps its files (.hypothesis).
   if ! (cd "$work" && MEDCARE_FUZZ_TOKEN=$token "$VENV/bin/schemathesis" \
@@ -244,6 +306,11 @@ surface "/payments/webhook (signed, no token)" "" --include-path-regex '^/paymen
 # mismatch"), not in the server.
 surface "/api/v3 (token ehealth)" "$ehealth" --include-path-regex '^/api/v3/' --phases examples,coverage,fuzzing --workers 1
 # Upload links take no token: the fuzzer's made-up links are 403 (the real ones are tested end to end).
+# The clinic (one worker, as for /api/v3). Sign-out and the event stream run apart: sign-out
+# revokes the fuzzer's token (every later request would be 401), and the event stream is a
+# WebSocket (tested end to end over the protocol).
+surface "/api (token clinic, every role)" "$clinic" --include-path-regex '^/api/(?!v3/|auth/logout$|ws$)' --phases examples,coverage,fuzzing --workers 1
+surface "/api/auth/logout (token clinic)" "$clinic" --include-path-regex '^/api/auth/logout$' --phases examples,coverage,fuzzing
 surface "/uploads (signed links, no token)" "" --include-path-regex '^/uploads/' --phases examples,coverage,fuzzing
 # No links lead to or from the health checks: no stateful phase for them.
 surface "/healthz, /readyz (no token)" "" --include-tag health --phases examples,coverage,fuzzing
@@ -254,4 +321,4 @@ if [ "$failed" != 0 ]; then
   tail -n 50 "$work/server.log" >&2
   exit 1
 fi
-echo "schemathesis: no findings on /app, /admin, /pro, /api/v3, the upload links, the payment webhook and the health checks in ${elapsed}s"
+echo "schemathesis: no findings on /app, /admin, /pro, /api, /api/v3, the upload links, the payment webhook and the health checks in ${elapsed}s"

@@ -76,8 +76,15 @@ impl AuditQuery {
         };
         let mut filter = AuditFilter::default();
         if let Some(raw) = &self.actor_id {
+            // Staff ids as tokens carry them (UUIDs, provider ids such as EMP3, `dicom`): visible
+            // ASCII, as the document states it, so what it forbids is refused.
+            let visible =
+                (1..=128).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_graphic());
             keep(
-                ActorId::parse(raw)
+                visible
+                    .then_some(raw.as_str())
+                    .ok_or(Error::Validation(Vec::new()))
+                    .and_then(ActorId::parse)
                     .map(|a| filter.actor = Some(a))
                     .map_err(|_| {
                         Error::field(FieldError::new(

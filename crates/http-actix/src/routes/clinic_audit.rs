@@ -4,6 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use domain::clinic::Action;
 
+use super::clinic_params::{ActorIdParam, AuditActionParam, InstantParam, ObjectKindParam};
 use super::clinic_report_bodies::{AuditEntryView, AuditListQuery};
 use super::clinic_reports::query;
 use crate::envelope::{self, EnvelopeBList, ErrorB};
@@ -17,13 +18,13 @@ use crate::surface::Clinic;
 /// inclusive, `to` exclusive for an instant and takes in the whole day for a day.
 #[utoipa::path(get, path = "/api/audit", tag = "clinic",
     params(
-        ("actor_id" = Option<String>, Query, description = "Only this staff member's (the token's subject)"),
+        ("actor_id" = inline(Option<ActorIdParam>), Query, description = "Only this staff member's (the token's subject)"),
         ("patient_id" = Option<uuid::Uuid>, Query, description = "Only about this patient"),
-        ("action" = Option<String>, Query, description = "An action code such as `patient.read` or `report.finalize`"),
-        ("object_type" = Option<String>, Query, description = "`patient`, `appointment`, `report`, `study`, `image`, `document` or `staff`"),
-        ("from" = Option<String>, Query, description = "From this instant or day on"),
-        ("to" = Option<String>, Query, description = "Before this instant, or up to the end of this day"),
-        ("page" = Option<i64>, Query, minimum = 1, maximum = 2147483647, description = "From 1; default 1"),
+        ("action" = inline(Option<AuditActionParam>), Query, description = "An action code such as `patient.read` or `report.finalize`"),
+        ("object_type" = inline(Option<ObjectKindParam>), Query, description = "`patient`, `appointment`, `report`, `study`, `image`, `document` or `staff`"),
+        ("from" = inline(Option<InstantParam>), Query, description = "From this instant or day on"),
+        ("to" = inline(Option<InstantParam>), Query, description = "Before this instant, or up to the end of this day"),
+        ("page" = Option<i64>, Query, minimum = 1, maximum = 4294967295u32, description = "From 1; default 1"),
         ("limit" = Option<i64>, Query, minimum = 1, description = "Default 15; above 100 taken as 100"),
     ),
     responses(

@@ -12,18 +12,11 @@ use domain::{Error, FieldError};
 use serde::{Deserialize, Deserializer};
 use utoipa::ToSchema;
 use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::schema::Schema;
 
 use super::wire::whole_opt;
 
-/// A string, one of `codes`, with `description`.
-fn codes(description: &str, codes: Vec<&'static str>) -> RefOr<Schema> {
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .description(Some(description))
-        .enum_values(Some(codes))
-        .into()
-}
+use super::clinic_params::codes;
 
 /// The patient's sex.
 #[derive(Debug)]
@@ -327,36 +320,20 @@ pub(super) fn query<T: for<'de> Deserialize<'de>>(raw: &str) -> domain::Result<T
         })
 }
 
-/// A whole number of 1 or more; anything else (zero, negative, not a whole number) is 400.
-fn positive(field: &str, raw: Option<&str>) -> domain::Result<Option<i64>> {
-    let Some(raw) = raw else {
-        return Ok(None);
-    };
-    match raw.trim().parse::<i64>() {
-        Ok(n) => Ok(Some(n)),
-        Err(_) => Err(Error::field(FieldError::new(
-            field,
-            "range",
-            Text::new(Key::InvalidMinOne).field("field", field),
-        ))),
-    }
-}
+pub(super) use super::clinic_params::page;
 
-/// `page` and `limit` (default 15, above 100 taken as 100).
-pub(super) fn page(page: Option<&str>, limit: Option<&str>) -> domain::Result<PageRequest> {
-    PageRequest::from_client(positive("page", page)?, positive("limit", limit)?, "limit")
-}
-
-fn blank_is_none(raw: Option<&str>) -> Option<&str> {
-    raw.map(str::trim).filter(|s| !s.is_empty())
+/// A query value as sent, trimmed: a blank one is a value (refused by its parser), not an absent
+/// one, as the document's schemas say. Only `search` treats blank as no filter.
+fn given(raw: Option<&str>) -> Option<&str> {
+    raw.map(str::trim)
 }
 
 impl PatientListQuery {
     pub(super) fn parse(&self) -> domain::Result<(c::PatientQuery, PageRequest)> {
         let query = c::PatientQuery::from_client(
             self.search.as_deref(),
-            blank_is_none(self.sort.as_deref()),
-            blank_is_none(self.order.as_deref()),
+            given(self.sort.as_deref()),
+            given(self.order.as_deref()),
         )?;
         Ok((query, page(self.page.as_deref(), self.limit.as_deref())?))
     }
@@ -366,27 +343,27 @@ impl AppointmentListQuery {
     /// The filter: by date then time, ascending for one day (`date` set: the day in clock order),
     /// newest first otherwise, unless `order` says which.
     pub(super) fn parse(&self) -> domain::Result<(c::AppointmentFilter, PageRequest)> {
-        if let Some(sort) = blank_is_none(self.sort.as_deref())
+        if let Some(sort) = given(self.sort.as_deref())
             && sort != "date"
         {
             return Err(domain::kernel::code::choice_error_of("sort", &["date"]));
         }
-        let date = blank_is_none(self.date.as_deref())
+        let date = given(self.date.as_deref())
             .map(|d| c::patient::parse_date("date", d))
             .transpose()?;
-        let descending = match blank_is_none(self.order.as_deref()) {
+        let descending = match given(self.order.as_deref()) {
             Some(o) => c::SortOrder::parse_field("order", o)? == c::SortOrder::Desc,
             None => date.is_none(),
         };
         let filter = c::AppointmentFilter {
             date,
-            patient_id: blank_is_none(self.patient_id.as_deref())
+            patient_id: given(self.patient_id.as_deref())
                 .map(|p| c::PatientId::parse("patient_id", p))
                 .transpose()?,
-            doctor_id: blank_is_none(self.doctor.as_deref())
+            doctor_id: given(self.doctor.as_deref())
                 .map(|d| c::StaffId::parse("doctor", d))
                 .transpose()?,
-            status: blank_is_none(self.status.as_deref())
+            status: given(self.status.as_deref())
                 .map(|s| c::AppointmentStatus::parse_input("status", s))
                 .transpose()?,
             descending,

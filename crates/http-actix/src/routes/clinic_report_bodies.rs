@@ -1,13 +1,12 @@
 //! What the clinic's report and audit routes read (bodies, queries) and answer (views).
 
+use domain::Error;
 use domain::clinic::{
     self as c, AuditEntry, ContentInput, Measurement, ReportChanges, ReportFilter, ReportRecord,
 };
 use domain::kernel::code::Code;
 use domain::kernel::paging::PageRequest;
-use domain::kernel::text::{Key, Text};
 use domain::kernel::time::format_rfc3339;
-use domain::{Error, FieldError};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 use utoipa::openapi::RefOr;
@@ -139,30 +138,7 @@ impl From<UpdateReportBody> for ReportChanges {
     }
 }
 
-/// A whole number from a query; a run of digits too long for 64 bits reads as the largest one
-/// (the size it asks for is clamped anyway, the page is then refused as too large).
-fn whole(field: &str, raw: &str) -> Result<i64, Error> {
-    let raw = raw.trim();
-    if let Ok(n) = raw.parse::<i64>() {
-        return Ok(n);
-    }
-    let digits = raw.strip_prefix('+').unwrap_or(raw);
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Ok(i64::MAX);
-    }
-    Err(Error::field(FieldError::new(
-        field,
-        "format",
-        Text::new(Key::InvalidMinOne).field("field", field),
-    )))
-}
-
-/// `page` and `limit` as the clinic reads them (DECISIONS §6).
-pub(crate) fn page(page: Option<&str>, limit: Option<&str>) -> Result<PageRequest, Error> {
-    let page = page.map(|p| whole("page", p)).transpose()?;
-    let limit = limit.map(|l| whole("limit", l)).transpose()?;
-    PageRequest::from_client(page, limit, "limit")
-}
+use super::clinic_params::page;
 
 /// Every error of `results`, or nothing.
 fn gather(results: Vec<Result<(), Error>>) -> Result<(), Error> {
@@ -421,21 +397,6 @@ mod tests {
             Err(Error::Validation(f)) => f.into_iter().map(|e| e.field).collect(),
             other => panic!("not refused: {other:?}"),
         }
-    }
-
-    #[test]
-    fn paging_follows_the_decisions() {
-        let ok = |p: Option<&str>, l: Option<&str>| {
-            page(p, l).map(|r| (r.page(), r.page_size())).unwrap()
-        };
-        assert_eq!(ok(None, None), (1, 15));
-        assert_eq!(ok(Some("2"), Some("500")), (2, 100));
-        assert_eq!(ok(None, Some("99999999999999999999999")), (1, 100));
-        assert_eq!(refused(page(Some("0"), None)), ["page"]);
-        assert_eq!(refused(page(Some("1.5"), None)), ["page"]);
-        assert_eq!(refused(page(None, Some("-3"))), ["limit"]);
-        assert_eq!(refused(page(None, Some("ten"))), ["limit"]);
-        assert_eq!(refused(page(Some("99999999999"), None)), ["page"]);
     }
 
     #[test]

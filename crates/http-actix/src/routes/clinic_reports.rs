@@ -11,6 +11,8 @@ use domain::kernel::code::{Code, choice_error_of};
 use domain::kernel::lang::Lang;
 use domain::kernel::text::{Key, Text};
 
+use super::clinic_bodies::OrderParam;
+use super::clinic_params::{LangParam, ReportSortParam, ReportStatusParam};
 use super::clinic_report_bodies::{
     CreateReportBody, DeletedReportView, PdfQuery, ReportListQuery, ReportView, UpdateReportBody,
 };
@@ -52,11 +54,11 @@ pub(crate) fn query<T: serde::de::DeserializeOwned>(req: &HttpRequest) -> Result
 #[utoipa::path(get, path = "/api/reports", tag = "clinic",
     params(
         ("patient_id" = Option<uuid::Uuid>, Query, description = "Only this patient's"),
-        ("status" = Option<String>, Query, description = "`draft` or `finalized`"),
+        ("status" = inline(Option<ReportStatusParam>), Query, description = "`draft` or `finalized`"),
         ("doctor" = Option<uuid::Uuid>, Query, description = "Only this doctor's (the author's staff id)"),
-        ("sort" = Option<String>, Query, description = "`created_at` (default) or `updated_at`"),
-        ("order" = Option<String>, Query, description = "`desc` (default, newest first) or `asc`"),
-        ("page" = Option<i64>, Query, minimum = 1, maximum = 2147483647, description = "From 1; default 1"),
+        ("sort" = inline(Option<ReportSortParam>), Query, description = "`created_at` (default) or `updated_at`"),
+        ("order" = inline(Option<OrderParam>), Query, description = "`desc` (default, newest first) or `asc`"),
+        ("page" = Option<i64>, Query, minimum = 1, maximum = 4294967295u32, description = "From 1; default 1"),
         ("limit" = Option<i64>, Query, minimum = 1, description = "Default 15; above 100 taken as 100"),
     ),
     responses(
@@ -184,7 +186,7 @@ pub async fn delete(token: Token, state: Data, id: web::Path<String>) -> Result 
 #[utoipa::path(get, path = "/api/reports/{id}/pdf", tag = "clinic",
     params(
         ("id" = uuid::Uuid, Path, description = "The report"),
-        ("lang" = Option<String>, Query, description = "`en` or `ar`; without it, the `lang` header decides"),
+        ("lang" = inline(Option<LangParam>), Query, description = "`en` or `ar`; without it, the `lang` header decides"),
     ),
     responses(
         (status = 200, content_type = "application/pdf", body = Vec<u8>, description = "The report, as an attachment `report-<id>.pdf`"),

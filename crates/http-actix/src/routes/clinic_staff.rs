@@ -9,7 +9,7 @@ use domain::clinic::{Action, Password, StaffId};
 use domain::kernel::text::{Key, Text};
 
 use super::clinic_staff_bodies::{
-    CreateStaffBody, PasswordBody, StaffQuery, StaffView, UpdateStaffBody,
+    ClinicRole, CreateStaffBody, PasswordBody, StaffQuery, StaffView, UpdateStaffBody,
 };
 use crate::body::JsonBody;
 use crate::envelope::{EnvelopeB, EnvelopeBList, ErrorB, b_list, b_ok};
@@ -32,9 +32,9 @@ fn staff_id(raw: &str) -> Result<StaffId> {
 /// else.
 #[utoipa::path(get, path = "/api/admins", tag = "clinic",
     params(
-        ("role" = Option<String>, Query, description = "Accounts holding this role: admin, doctor, technician or receptionist"),
+        ("role" = inline(Option<ClinicRole>), Query, description = "Accounts holding this role: admin, doctor, technician or receptionist"),
         ("is_active" = Option<bool>, Query, description = "Active (true) or deactivated (false) accounts"),
-        ("page" = Option<i64>, Query, minimum = 1, description = "From 1; default 1"),
+        ("page" = Option<i64>, Query, minimum = 1, maximum = 4294967295u32, description = "From 1; default 1"),
         ("limit" = Option<i64>, Query, minimum = 1, description = "Default 15; above 100 taken as 100"),
     ),
     responses(

@@ -1,13 +1,12 @@
 //! What the clinic's sign-in and staff routes read and answer: bodies (unknown fields refused),
 //! the list's query, and the account as clients see it.
 
+use domain::Error;
 use domain::clinic::{self as c, Me, Password, StaffAccount, StaffChanges, StaffFilter};
 use domain::identity::Audience;
 use domain::kernel::code::{Code, choice_error_of};
 use domain::kernel::paging::PageRequest;
-use domain::kernel::text::{Key, Text};
 use domain::kernel::time::format_rfc3339;
-use domain::{Error, FieldError};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 use utoipa::openapi::RefOr;
@@ -214,21 +213,7 @@ pub(crate) struct StaffQuery {
     pub limit: Option<String>,
 }
 
-fn query_whole(field: &str, raw: Option<&str>) -> Result<Option<i64>, FieldError> {
-    raw.map(|v| {
-        v.trim().parse::<i64>().map_err(|_| {
-            FieldError::new(
-                field,
-                "cast",
-                Text::new(Key::InvalidWholeNumber)
-                    .field("field", field)
-                    .with("min", 1i64)
-                    .with("max", i64::MAX),
-            )
-        })
-    })
-    .transpose()
-}
+use super::clinic_params::whole as query_whole;
 
 impl StaffQuery {
     /// The filter and the page asked for, each wrong parameter named.
@@ -318,6 +303,7 @@ impl From<StaffAccount> for StaffView {
 
 /// A token's subject that is no account (a token issued on the command line): its id and roles.
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TokenSubjectView {
     pub id: String,
     #[schema(value_type = Vec<ClinicRole>)]

@@ -16,6 +16,7 @@ pub mod clinic_audit;
 pub mod clinic_auth;
 pub mod clinic_bodies;
 pub mod clinic_events;
+pub mod clinic_params;
 pub mod clinic_patients;
 pub mod clinic_report_bodies;
 pub mod clinic_reports;
