@@ -44,6 +44,7 @@ selects the language of user-facing text."
         (name = "admin", description = "Second-opinion administrators (audience snr_admin)"),
         (name = "health", description = "Liveness and readiness"),
         (name = "ehealth", description = "eHealth declaration requests (audience ehealth, envelope C, scopes)"),
+        (name = "clinic", description = "The clinic: staff, patients, appointments, reports, the audit log and the event stream (audience clinic, envelope B, roles)"),
     )
 )]
 struct ApiDoc;
