@@ -83,6 +83,8 @@ pub struct Config {
     pub declarations: DeclarationConfig,
     /// The clinic's name, at the head of its printed reports (`CLINIC_NAME`).
     pub clinic_name: String,
+    /// Its name on reports printed in Arabic (`CLINIC_NAME_AR`); `None`: `clinic_name`.
+    pub clinic_name_ar: Option<String>,
 }
 
 /// The eHealth declaration requests.
@@ -315,6 +317,7 @@ impl Config {
             },
             declarations: DeclarationConfig::from_env()?,
             clinic_name: var("CLINIC_NAME").unwrap_or_else(|| DEFAULT_CLINIC_NAME.to_owned()),
+            clinic_name_ar: var("CLINIC_NAME_AR"),
         })
     }
 

@@ -274,7 +274,13 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
             report_pdf: ReportPdfService::new(
                 report_ports,
                 renderer.clone(),
-                config.clinic_name.clone(),
+                Bilingual {
+                    en: config.clinic_name.clone(),
+                    ar: config
+                        .clinic_name_ar
+                        .clone()
+                        .unwrap_or_else(|| config.clinic_name.clone()),
+                },
             ),
             audit_log: AuditService::new(repo.clone()),
         },

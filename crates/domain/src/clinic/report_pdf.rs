@@ -16,6 +16,7 @@ use crate::kernel::lang::Lang;
 use crate::kernel::report::{Fact, FactValue, ReportDocument, ReportRenderer, Section, Table};
 use crate::kernel::text::{Key, Text};
 use crate::kernel::time::format_date;
+use crate::notifications::Bilingual;
 
 /// What stands for a value the record does not have (a birth date, a study).
 const NONE: &str = "—";
@@ -158,8 +159,8 @@ pub fn document(
 pub struct ReportPdfService {
     ports: ReportPorts,
     renderer: Arc<dyn ReportRenderer>,
-    /// The clinic's name, at the head of every report.
-    issuer: String,
+    /// The clinic's name in each language, at the head of every report.
+    issuer: Bilingual,
 }
 
 impl fmt::Debug for ReportPdfService {
@@ -171,7 +172,7 @@ impl fmt::Debug for ReportPdfService {
 }
 
 impl ReportPdfService {
-    pub fn new(ports: ReportPorts, renderer: Arc<dyn ReportRenderer>, issuer: String) -> Self {
+    pub fn new(ports: ReportPorts, renderer: Arc<dyn ReportRenderer>, issuer: Bilingual) -> Self {
         Self {
             ports,
             renderer,
@@ -182,7 +183,11 @@ impl ReportPdfService {
     /// The report as a PDF in `lang`; the read is recorded once the PDF exists.
     pub fn pdf(&self, who: &Who, id: ReportId, lang: Lang) -> Result<Vec<u8>> {
         let record = self.ports.find(id)?;
-        let doc = document(&record, lang, &self.issuer, self.ports.clock.now());
+        let issuer = match lang {
+            Lang::Ar => &self.issuer.ar,
+            Lang::En => &self.issuer.en,
+        };
+        let doc = document(&record, lang, issuer, self.ports.clock.now());
         let pdf = self.renderer.render(&doc)?;
         self.ports.record_read(
             who,

@@ -112,6 +112,7 @@ pub fn config_for(url: &str, ring: &KeyRing, files: &std::path::Path) -> Config 
             ..Default::default()
         },
         clinic_name: server::config::DEFAULT_CLINIC_NAME.to_owned(),
+        clinic_name_ar: None,
     }
 }
 

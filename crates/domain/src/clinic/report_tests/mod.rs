@@ -399,7 +399,14 @@ fn the_pdf_is_rendered_in_the_language_asked_and_recorded() {
         .withf(|d| d.lang == Lang::Ar && d.title.key() == Key::ClinicReportDraftTitle)
         .returning(|_| Ok(b"%PDF-1.7".to_vec()));
     let (ports, recorded) = ports(reports);
-    let service = ReportPdfService::new(ports, Arc::new(renderer), "MedCare Clinic".into());
+    let service = ReportPdfService::new(
+        ports,
+        Arc::new(renderer),
+        crate::notifications::Bilingual {
+            en: "MedCare Clinic".into(),
+            ar: "عيادة ميدكير".into(),
+        },
+    );
     let pdf = service.pdf(&who(), report_id(), Lang::Ar).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
     assert_eq!(recorded.lock().unwrap()[0].action, AuditAction::ReportPdf);
