@@ -86,6 +86,7 @@ mod tests;
 /// Tests of the report services against mocks of the ports.
 #[cfg(test)]
 mod report_tests;
+#[cfg(any(test, feature = "mock"))]
 pub use patient_ports::{MockAppointmentRepository, MockPatientRepository};
 
 /// Tests of the patient and appointment services against mocks of the ports.
