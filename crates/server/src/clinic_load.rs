@@ -111,7 +111,9 @@ fn patient(j: usize, mrn: i64, created_at: OffsetDateTime, by: &ActorId) -> Pati
             sex: Some(sex),
             phone,
             national_id,
-            address: (mix(j, 6) % 2 == 0).then(|| "Amman, Jordan".to_owned()),
+            address: mix(j, 6)
+                .is_multiple_of(2)
+                .then(|| "Amman, Jordan".to_owned()),
         },
         created_at,
         created_by: by.clone(),
@@ -252,10 +254,10 @@ pub fn seed_clinic(store: &Store, plan: &ClinicPlan) -> anyhow::Result<Facts> {
             slot: Slot {
                 date: day,
                 time: Time::from_hms((8 + slot / 12) as u8, (slot % 12 * 5) as u8, 0)?,
-                duration_minutes: if i % 3 == 0 { 30 } else { 15 },
+                duration_minutes: if i.is_multiple_of(3) { 30 } else { 15 },
             },
             department: Some(
-                if i % 4 == 0 {
+                if i.is_multiple_of(4) {
                     "Ultrasound"
                 } else {
                     "Radiology"

@@ -205,7 +205,7 @@ const EUROPEAN_FAMILY: [&str; 40] = [
 /// The name of the `j`th patient (Latin, Arabic when recorded) and the sex that goes with the
 /// given name; `pick(salt)` draws a number from `j` for each choice.
 pub fn name(j: usize, pick: impl Fn(u64) -> usize) -> (String, Option<String>, Sex) {
-    if pick(10) % 4 == 0 {
+    if pick(10).is_multiple_of(4) {
         let given = pick(11) % EUROPEAN_GIVEN.len();
         let family = EUROPEAN_FAMILY[pick(12) % EUROPEAN_FAMILY.len()];
         let sex = if given < 20 { Sex::Male } else { Sex::Female };
@@ -217,6 +217,6 @@ pub fn name(j: usize, pick: impl Fn(u64) -> usize) -> (String, Option<String>, S
     let (family, family_ar) = FAMILY[pick(15) % FAMILY.len()];
     let (first, first_ar) = GIVEN[given];
     let sex = if given < 30 { Sex::Male } else { Sex::Female };
-    let arabic = (j % 3 != 0).then(|| format!("{first_ar} {father_ar} {family_ar}"));
+    let arabic = (!j.is_multiple_of(3)).then(|| format!("{first_ar} {father_ar} {family_ar}"));
     (format!("{first} {father} {family}"), arabic, sex)
 }

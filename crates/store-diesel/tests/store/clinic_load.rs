@@ -43,7 +43,7 @@ fn loaded_patient(i: usize) -> Patient {
         id: PatientId::from_uuid(Uuid::now_v7()),
         mrn: Patient::mrn_for(1_000 + i as i64),
         details: PatientDetails {
-            name: if i % 2 == 0 {
+            name: if i.is_multiple_of(2) {
                 "Zoë Núñez"
             } else {
                 "Omar Haddad"
@@ -82,7 +82,7 @@ on_each_backend!(loaded_patients_and_appointments_read_like_real_ones, |db| {
     let doctor = StaffId::from_uuid(insert_staff(store, "haddad", &["doctor"]).parse().unwrap());
     let rows: Vec<(Appointment, Vec<HistoryEntry>)> = (0..APPOINTMENTS)
         .map(|i| {
-            let status = if i % 2 == 0 {
+            let status = if i.is_multiple_of(2) {
                 AppointmentStatus::Scheduled
             } else {
                 AppointmentStatus::Cancelled
@@ -140,7 +140,7 @@ on_each_backend!(loaded_patients_and_appointments_read_like_real_ones, |db| {
     assert_eq!(
         page.total,
         (0..APPOINTMENTS)
-            .filter(|i| i % 9 == 0 && i % 2 == 1)
+            .filter(|i| i.is_multiple_of(9) && i % 2 == 1)
             .count() as u64
     );
     assert_eq!(page.items[0].history.len(), 2);

@@ -231,7 +231,7 @@ fn fill_patients(db: &TestDb, n: usize) -> Vec<domain::clinic::Patient> {
                 mrn: Patient::mrn_for(i as i64 + 1),
                 details: PatientDetails {
                     name: format!("{first} {last} {}", i % 97),
-                    name_ar: (i % 3 == 0).then(|| first_ar.to_owned()),
+                    name_ar: i.is_multiple_of(3).then(|| first_ar.to_owned()),
                     birth_date: None,
                     sex: None,
                     phone: Some(format!("+962 79 {:07}", i * 7 % 10_000_000)),
