@@ -149,12 +149,19 @@ fn remove_terms(conn: &mut DbConnection, id: &str) -> Result<(), StoreError> {
 /// The patients `query` selects, unordered and unpaged, for the list and its total: each term must
 /// start one of the patient's search terms, a range of `patient_search_terms`' primary key (terms
 /// sort by code point on both backends, so `[t, t + U+10FFFF)` holds exactly the terms starting
-/// with `t`). Soft-deleted patients have no terms; the filter on `deleted_at` covers the list
-/// without a search.
+/// with `t`).
+///
+/// A search does not filter on `deleted_at`: soft-deleted patients have no terms (every write
+/// keeps them so), and without the filter the only way in is the terms' index. With it, SQLite
+/// without statistics (no `ANALYZE`, as a fresh database) prefers `patients_order (deleted_at =
+/// NULL)` and walks every patient: 102 ms instead of 8 ms for a total at 200,000 patients.
 fn matching(query: &PatientQuery) -> patients::BoxedQuery<'static, MultiBackend> {
-    let mut q = patients::table
-        .filter(patients::deleted_at.is_null())
-        .into_boxed();
+    if query.terms.is_empty() {
+        return patients::table
+            .filter(patients::deleted_at.is_null())
+            .into_boxed();
+    }
+    let mut q = patients::table.into_boxed();
     for term in &query.terms {
         let upper = format!("{term}\u{10FFFF}");
         q = q.filter(
