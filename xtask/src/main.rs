@@ -8,6 +8,7 @@
 //!   another adapter.
 
 mod bench;
+mod bench_clinic;
 mod bench_declarations;
 
 use std::path::{Path, PathBuf};

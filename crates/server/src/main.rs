@@ -64,6 +64,13 @@ enum Command {
         /// Cases past review per coordinator, with `--provider`.
         #[arg(long, default_value_t = 1_000)]
         provider_cases: usize,
+        /// Clinic patients to add (with mixed Latin and Arabic names), after the demo staff.
+        #[arg(long, default_value_t = 0)]
+        patients: usize,
+        /// Clinic appointments to add, over those patients, the demo doctors `doctor` and
+        /// `doctor2`, and two years of days; prints a line of their totals (`clinic facts:`).
+        #[arg(long, default_value_t = 0)]
+        appointments: usize,
     },
 }
 
@@ -257,12 +264,34 @@ fn run(command: Command, config: &Config) -> anyhow::Result<()> {
             user_cases,
             provider,
             provider_cases,
+            patients,
+            appointments,
         } => {
             let platform = open(config)?;
             seed::seed_demo(&platform.state.catalogue)
                 .map_err(|e| anyhow::anyhow!("{}", platform.describe(&e)))?;
             seed::seed_providers(&platform.state.providers)
                 .map_err(|e| anyhow::anyhow!("{}", platform.describe(&e)))?;
+            if patients > 0 {
+                seed::seed_staff(&platform.state.clinic.staff)
+                    .map_err(|e| anyhow::anyhow!("{}", platform.describe(&e)))?;
+                let plan = server::clinic_load::ClinicPlan {
+                    patients,
+                    appointments,
+                };
+                let started = std::time::Instant::now();
+                let facts = server::clinic_load::seed_clinic(&platform.store, &plan)?;
+                println!(
+                    "clinic load data: {} patients and {} appointments in {:.1} s",
+                    facts.patients,
+                    facts.appointments,
+                    started.elapsed().as_secs_f64()
+                );
+                println!("{facts}");
+            }
+            if cases == 0 {
+                return Ok(());
+            }
             let plan = server::load::LoadPlan {
                 total: cases,
                 user,

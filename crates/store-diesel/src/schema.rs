@@ -372,6 +372,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    patient_search_terms (term, patient_id) {
+        term -> Text,
+        patient_id -> Text,
+    }
+}
+
+diesel::table! {
     appointments (appointment_id) {
         appointment_id -> Text,
         patient_id -> Text,
@@ -436,9 +443,11 @@ diesel::table! {
 diesel::joinable!(appointments -> patients (patient_id));
 diesel::joinable!(appointments -> staff_accounts (doctor_id));
 diesel::joinable!(clinic_reports -> patients (patient_id));
+diesel::joinable!(patient_search_terms -> patients (patient_id));
 diesel::allow_tables_to_appear_in_same_query!(
     staff_accounts,
     patients,
+    patient_search_terms,
     appointments,
     appointment_history,
     clinic_reports,

@@ -9,7 +9,7 @@
 use time::{Date, OffsetDateTime};
 
 use super::ids::PatientId;
-use super::search::{digits, fold};
+use super::search::{digits, fold, phone_terms, words};
 use crate::kernel::code::Code;
 use crate::kernel::ids::ActorId;
 use crate::kernel::text::{Key, Text};
@@ -70,6 +70,11 @@ impl Patient {
     pub fn search_text(&self) -> String {
         search_text(&self.mrn, &self.details)
     }
+
+    /// The terms search finds the patient by ([`search_terms`]).
+    pub fn search_terms(&self) -> Vec<String> {
+        search_terms(&self.mrn, &self.details)
+    }
 }
 
 /// [`Patient::search_text`] of a patient with `mrn` and `details`.
@@ -81,6 +86,34 @@ pub fn search_text(mrn: &str, details: &PatientDetails) -> String {
     parts.extend(details.national_id.as_deref().map(fold));
     parts.retain(|p| !p.is_empty());
     parts.join(" ")
+}
+
+/// The terms search finds a patient with `mrn` and `details` by (see [`super::search`]): the
+/// words of both names and of the national id, the MRN and its digits, and the runs of the
+/// phone's digits; sorted, without repeats.
+pub fn search_terms(mrn: &str, details: &PatientDetails) -> Vec<String> {
+    let mut terms = words(&details.name);
+    terms.extend(details.name_ar.as_deref().map(words).unwrap_or_default());
+    terms.extend(
+        details
+            .national_id
+            .as_deref()
+            .map(words)
+            .unwrap_or_default(),
+    );
+    terms.extend(
+        details
+            .phone
+            .as_deref()
+            .map(phone_terms)
+            .unwrap_or_default(),
+    );
+    terms.push(fold(mrn));
+    terms.push(digits(mrn));
+    terms.retain(|t| !t.is_empty());
+    terms.sort();
+    terms.dedup();
+    terms
 }
 
 /// A patient to create: the details as a client sent them.
@@ -395,6 +428,17 @@ mod tests {
             search_text("MRN00000001", &details),
             "jose nunez 962791234567 mrn00000001 9801234567"
         );
+        let terms = search_terms("MRN00000001", &details);
+        for t in [
+            "jose",
+            "nunez",
+            "mrn00000001",
+            "00000001",
+            "9801234567",
+            "4567",
+        ] {
+            assert!(terms.contains(&t.to_owned()), "{t}: {terms:?}");
+        }
     }
 
     /// Every rule, one table: (input, the fields refused).

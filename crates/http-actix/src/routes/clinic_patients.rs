@@ -36,7 +36,7 @@ pub(super) fn patient_id(raw: &str) -> Result<PatientId> {
 /// The patients, newest first by default.
 #[utoipa::path(get, path = "/api/patients", tag = "clinic",
     params(
-        ("search" = Option<String>, Query, description = "Only patients whose name (either language), phone, MRN or national id contains every word of it; case, accents and Arabic diacritics are ignored. Blank is no filter"),
+        ("search" = Option<String>, Query, description = "Only patients with, for every word of it, a word of their name (either language), MRN or national id that starts with it, or a phone whose digits contain it (4 digits or more); case, accents and Arabic diacritics are ignored. Blank is no filter"),
         ("page" = Option<i64>, Query, minimum = 1, maximum = 4294967295u32, description = "From 1; default 1"),
         ("limit" = Option<i64>, Query, minimum = 1, description = "Default 15; above 100 taken as 100"),
         ("sort" = inline(Option<PatientSortParam>), Query, description = "name, mrn, created_at (default) or birth_date"),
@@ -57,7 +57,8 @@ pub async fn list_patients(token: Authenticated<Clinic>, state: Data, req: HttpR
 
 /// Patients matching `q`: a name in either language, a phone number (its digits), an MRN or a
 /// national id, with case, Latin accents and Arabic diacritics ignored (`jose` finds José, `احمد`
-/// finds أحمد). Every word must match.
+/// finds أحمد). Every word must start a word of the patient's (`had` finds Haddad, `dad` does not);
+/// a phone query's digits may occur anywhere in the phone's.
 #[utoipa::path(get, path = "/api/patients/search", tag = "clinic",
     params(
         ("q" = String, Query, pattern = r"^[^\u0000]*[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000][^\u0000]*$", description = "What to look for: at least one character besides spaces"),

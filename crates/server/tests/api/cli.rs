@@ -254,3 +254,50 @@ fn a_new_operator_can_seed_issue_a_token_and_serve() {
     }
     assert!(!log.contains(token), "a token appeared in the log");
 }
+
+#[test]
+fn seed_load_adds_clinic_patients_and_appointments_and_says_what_it_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let loaded = server(
+        dir.path(),
+        &[
+            "seed-load",
+            "--cases",
+            "0",
+            "--patients",
+            "300",
+            "--appointments",
+            "3000",
+        ],
+    );
+    assert!(loaded.status.success(), "{loaded:?}");
+    let out = stdout(&loaded);
+    assert!(
+        out.contains("clinic load data: 300 patients and 3000 appointments"),
+        "{out}"
+    );
+    let facts = out
+        .lines()
+        .find_map(|l| l.strip_prefix("clinic facts: "))
+        .unwrap_or_else(|| panic!("no facts in {out}"));
+    assert!(
+        facts.starts_with("patients=300 appointments=3000 search=hadd:"),
+        "{facts}"
+    );
+    // 3,000 appointments over 300 patients: each patient has ten.
+    assert!(facts.contains(":10 doctor="), "{facts}");
+    // A second load continues the numbers instead of colliding with the first.
+    let again = server(
+        dir.path(),
+        &[
+            "seed-load",
+            "--cases",
+            "0",
+            "--patients",
+            "10",
+            "--appointments",
+            "10",
+        ],
+    );
+    assert!(again.status.success(), "{again:?}");
+}

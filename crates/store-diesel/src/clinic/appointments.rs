@@ -26,33 +26,33 @@ use crate::sql::{count, date_text, id_text, timestamp};
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = appointments)]
-struct NewRow<'a> {
-    appointment_id: String,
-    patient_id: String,
-    doctor_id: String,
-    date: String,
-    time: String,
-    duration_minutes: i32,
-    department: Option<&'a str>,
-    notes: Option<&'a str>,
-    status: &'static str,
-    accession_number: String,
-    version: i64,
-    created_at: String,
-    created_by: &'a str,
-    updated_at: String,
-    updated_by: &'a str,
+pub(super) struct NewRow<'a> {
+    pub(super) appointment_id: String,
+    pub(super) patient_id: String,
+    pub(super) doctor_id: String,
+    pub(super) date: String,
+    pub(super) time: String,
+    pub(super) duration_minutes: i32,
+    pub(super) department: Option<&'a str>,
+    pub(super) notes: Option<&'a str>,
+    pub(super) status: &'static str,
+    pub(super) accession_number: String,
+    pub(super) version: i64,
+    pub(super) created_at: String,
+    pub(super) created_by: &'a str,
+    pub(super) updated_at: String,
+    pub(super) updated_by: &'a str,
 }
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = appointment_history)]
-struct HistoryValues<'a> {
-    appointment_id: &'a str,
-    seq: i32,
-    from_status: Option<&'static str>,
-    to_status: &'static str,
-    changed_by: &'a str,
-    changed_at: String,
+pub(super) struct HistoryValues<'a> {
+    pub(super) appointment_id: &'a str,
+    pub(super) seq: i32,
+    pub(super) from_status: Option<&'static str>,
+    pub(super) to_status: &'static str,
+    pub(super) changed_by: &'a str,
+    pub(super) changed_at: String,
 }
 
 /// Books `item` (already checked) with the next accession number, its first history row and its

@@ -4,6 +4,7 @@
 mod appointment_rows;
 mod appointments;
 mod audit;
+mod load;
 mod patients;
 mod reports;
 mod staff;
@@ -38,6 +39,25 @@ pub(crate) fn next_counter(conn: &mut DbConnection, name: &str) -> Result<i64, S
         .returning(c::value)
         .get_result(conn)?;
     Ok(value)
+}
+
+/// Raises the counter `name` to `at_least` unless it is past it already, inside the caller's
+/// transaction: after rows were loaded with numbers of their own, the next number given is past
+/// theirs.
+pub(crate) fn raise_counter(
+    conn: &mut DbConnection,
+    name: &str,
+    at_least: i64,
+) -> Result<(), StoreError> {
+    use crate::schema::clinic_counters::dsl as c;
+    diesel::update(
+        c::clinic_counters
+            .filter(c::name.eq(name))
+            .filter(c::value.lt(at_least)),
+    )
+    .set(c::value.eq(at_least))
+    .execute(conn)?;
+    Ok(())
 }
 
 /// Locks a patient's row until the transaction ends, so that a hard delete and a booking for the

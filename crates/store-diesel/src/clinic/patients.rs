@@ -14,12 +14,12 @@ use domain::kernel::paging::{Page, PageRequest};
 use time::OffsetDateTime;
 
 use super::{LOCK_PATIENT, insert_audit, lock_on_postgres, next_counter};
-use crate::connection::{MultiBackend, Store, write_transaction};
+use crate::connection::{DbConnection, MultiBackend, Store, on_backend, write_transaction};
 use crate::error::StoreError;
-use crate::schema::{appointments, clinic_reports, patients};
+use crate::schema::{appointments, clinic_reports, patient_search_terms, patients};
 use crate::sql::{
-    LIKE_ESCAPE, contains_pattern, count, date_text, id_text, parse_date, parse_id,
-    parse_optional_timestamp, parse_stored, parse_timestamp, timestamp,
+    count, date_text, id_text, parse_date, parse_id, parse_optional_timestamp, parse_stored,
+    parse_timestamp, timestamp,
 };
 
 #[derive(Debug, Queryable, Selectable)]
@@ -79,7 +79,7 @@ impl TryFrom<PatientRow> for Patient {
 /// The details as written (insert and update alike); `None` clears a column.
 #[derive(Debug, Insertable, AsChangeset)]
 #[diesel(table_name = patients, treat_none_as_null = true)]
-struct DetailValues<'a> {
+pub(super) struct DetailValues<'a> {
     name: &'a str,
     name_ar: Option<&'a str>,
     birth_date: Option<String>,
@@ -93,7 +93,7 @@ struct DetailValues<'a> {
 }
 
 impl<'a> DetailValues<'a> {
-    fn new(
+    pub(super) fn new(
         mrn: &str,
         d: &'a PatientDetails,
         updated_at: OffsetDateTime,
@@ -114,16 +114,63 @@ impl<'a> DetailValues<'a> {
     }
 }
 
-/// The patients `query` selects, unordered and unpaged, for the list and its total.
+/// Terms per statement: 2 columns a row, 20,000 bind parameters, under both backends' limits.
+pub(super) const TERM_CHUNK: usize = 10_000;
+
+/// Writes the search terms of the patients `terms` names (`(patient_id, term)`), inside the
+/// caller's transaction; the patients must have none yet (a rewrite removes them first).
+pub(super) fn insert_terms(
+    conn: &mut DbConnection,
+    terms: &[(&str, String)],
+) -> Result<(), StoreError> {
+    for chunk in terms.chunks(TERM_CHUNK) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|(id, term)| {
+                (
+                    patient_search_terms::term.eq(term),
+                    patient_search_terms::patient_id.eq(*id),
+                )
+            })
+            .collect();
+        let insert = diesel::insert_into(patient_search_terms::table).values(rows);
+        on_backend!(conn, |conn| insert.execute(conn))?;
+    }
+    Ok(())
+}
+
+/// Removes the search terms of patient `id`, inside the caller's transaction.
+fn remove_terms(conn: &mut DbConnection, id: &str) -> Result<(), StoreError> {
+    diesel::delete(patient_search_terms::table.filter(patient_search_terms::patient_id.eq(id)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The patients `query` selects, unordered and unpaged, for the list and its total: each term must
+/// start one of the patient's search terms, a range of `patient_search_terms`' primary key (terms
+/// sort by code point on both backends, so `[t, t + U+10FFFF)` holds exactly the terms starting
+/// with `t`).
+///
+/// A search does not filter on `deleted_at`: soft-deleted patients have no terms (every write
+/// keeps them so), and without the filter the only way in is the terms' index. With it, SQLite
+/// without statistics (no `ANALYZE`, as a fresh database) prefers `patients_order (deleted_at =
+/// NULL)` and walks every patient: 102 ms instead of 8 ms for a total at 200,000 patients.
 fn matching(query: &PatientQuery) -> patients::BoxedQuery<'static, MultiBackend> {
-    let mut q = patients::table
-        .filter(patients::deleted_at.is_null())
-        .into_boxed();
+    if query.terms.is_empty() {
+        return patients::table
+            .filter(patients::deleted_at.is_null())
+            .into_boxed();
+    }
+    let mut q = patients::table.into_boxed();
     for term in &query.terms {
+        let upper = format!("{term}\u{10FFFF}");
         q = q.filter(
-            patients::search_text
-                .like(contains_pattern(term))
-                .escape(LIKE_ESCAPE),
+            patients::patient_id.eq_any(
+                patient_search_terms::table
+                    .filter(patient_search_terms::term.ge(term.clone()))
+                    .filter(patient_search_terms::term.lt(upper))
+                    .select(patient_search_terms::patient_id),
+            ),
         );
     }
     q
@@ -148,10 +195,7 @@ fn ordered(
     }
 }
 
-fn find_row(
-    conn: &mut crate::connection::DbConnection,
-    id: &str,
-) -> Result<Option<PatientRow>, StoreError> {
+fn find_row(conn: &mut DbConnection, id: &str) -> Result<Option<PatientRow>, StoreError> {
     Ok(patients::table
         .filter(patients::patient_id.eq(id))
         .select(PatientRow::as_select())
@@ -176,6 +220,9 @@ impl PatientRepository for Store {
                         details,
                     ))
                     .execute(conn)?;
+                let terms = patient::search_terms(&mrn, &new.details);
+                let rows: Vec<_> = terms.into_iter().map(|t| (id.as_str(), t)).collect();
+                insert_terms(conn, &rows)?;
                 insert_audit(conn, audit)?;
                 find_row(conn, &id)
             })
@@ -218,6 +265,11 @@ impl PatientRepository for Store {
             patient.updated_at,
             &patient.updated_by,
         );
+        let terms: Vec<_> = patient
+            .search_terms()
+            .into_iter()
+            .map(|t| (id.as_str(), t))
+            .collect();
         Ok(self.with_conn(|db| {
             write_transaction(db, |conn| {
                 let updated = diesel::update(
@@ -228,6 +280,8 @@ impl PatientRepository for Store {
                 .set(&values)
                 .execute(conn)?;
                 if updated > 0 {
+                    remove_terms(conn, &id)?;
+                    insert_terms(conn, &terms)?;
                     insert_audit(conn, audit)?;
                 }
                 Ok::<_, StoreError>(updated > 0)
@@ -258,6 +312,8 @@ impl PatientRepository for Store {
                 ))
                 .execute(conn)?;
                 if updated > 0 {
+                    // A soft-deleted patient leaves search: its terms go with the delete.
+                    remove_terms(conn, &id)?;
                     insert_audit(conn, audit)?;
                 }
                 Ok::<_, StoreError>(updated > 0)
@@ -291,6 +347,7 @@ impl PatientRepository for Store {
                         reports: count(reports),
                     });
                 }
+                remove_terms(conn, &id)?;
                 diesel::delete(patients::table.filter(patients::patient_id.eq(&id)))
                     .execute(conn)?;
                 insert_audit(conn, audit)?;

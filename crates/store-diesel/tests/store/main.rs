@@ -13,6 +13,7 @@ mod assignments;
 mod case_list;
 mod cases;
 mod catalogue;
+mod clinic_load;
 mod clinic_patients;
 mod clinic_plans;
 mod clinic_reports;

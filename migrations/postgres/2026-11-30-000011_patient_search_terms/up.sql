@@ -1,0 +1,23 @@
+-- Patient search by index: every term a patient is found by (each folded word of the names and
+-- the national id, the MRN and its digits, the runs of the phone's digits; see
+-- `domain::clinic::search`), one row each, kept in the transaction of every patient write. A query
+-- word matches the terms it starts, a range of the primary key, instead of a `LIKE '%…%'` scan of
+-- every patient's search text. Soft-deleted patients have no terms.
+--
+-- `COLLATE "C"` orders terms by code point, as SQLite does: the range `term >= q AND term < q ||
+-- U+10FFFF` is then exactly the terms starting with q (a linguistic collation would not give that).
+CREATE TABLE patient_search_terms (
+    term TEXT COLLATE "C" NOT NULL,
+    patient_id TEXT NOT NULL REFERENCES patients (patient_id) ON DELETE CASCADE,
+    PRIMARY KEY (term, patient_id)
+);
+
+-- A patient's terms, to replace them on an update and remove them on a delete.
+CREATE INDEX patient_search_terms_patient ON patient_search_terms (patient_id);
+
+-- Patients already stored are found by the words of their search text (already folded) until
+-- their next write stores their full terms (word pieces, MRN digits, phone runs).
+INSERT INTO patient_search_terms (term, patient_id)
+SELECT DISTINCT word, patient_id
+FROM patients, unnest(string_to_array(search_text, ' ')) AS word
+WHERE deleted_at IS NULL AND word <> '';
