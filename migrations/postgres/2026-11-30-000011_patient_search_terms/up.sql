@@ -21,3 +21,10 @@ INSERT INTO patient_search_terms (term, patient_id)
 SELECT DISTINCT word, patient_id
 FROM patients, unnest(string_to_array(search_text, ' ')) AS word
 WHERE deleted_at IS NULL AND word <> '';
+
+-- The patient list is ordered by created_at, then id, over the patients not soft-deleted. An index
+-- on (deleted_at, created_at) leaves PostgreSQL sorting every patient for one page (it does not
+-- take `IS NULL` as an equality that orders the rest); a partial index over the live patients, in
+-- the list's order, is read a page at a time on both backends.
+DROP INDEX patients_order;
+CREATE INDEX patients_order ON patients (created_at, patient_id) WHERE deleted_at IS NULL;
