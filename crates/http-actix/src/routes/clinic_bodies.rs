@@ -304,21 +304,7 @@ pub struct DeleteQuery {
     pub hard: Option<String>,
 }
 
-/// Reads a query string into `T`; a malformed one is 400.
-pub(super) fn query<T: for<'de> Deserialize<'de>>(raw: &str) -> domain::Result<T> {
-    actix_web::web::Query::<T>::from_query(raw)
-        .map(actix_web::web::Query::into_inner)
-        .map_err(|e| {
-            Error::field(FieldError::new(
-                "query",
-                "format",
-                Text::new(Key::InvalidBody)
-                    .with("line", 1i64)
-                    .with("column", 1i64)
-                    .with("detail", e.to_string()),
-            ))
-        })
-}
+pub(super) use super::clinic_params::query;
 
 pub(super) use super::clinic_params::page;
 

@@ -107,6 +107,22 @@ impl utoipa::PartialSchema for InstantParam {
 
 impl ToSchema for InstantParam {}
 
+/// Reads a query string into `T`; one that does not fit (a repeated parameter) is 400.
+pub(super) fn query<T: serde::de::DeserializeOwned>(raw: &str) -> domain::Result<T> {
+    actix_web::web::Query::<T>::from_query(raw)
+        .map(actix_web::web::Query::into_inner)
+        .map_err(|e| {
+            Error::field(FieldError::new(
+                "query",
+                "format",
+                Text::new(Key::InvalidBody)
+                    .with("line", 1i64)
+                    .with("column", 1i64)
+                    .with("detail", e.to_string()),
+            ))
+        })
+}
+
 /// A whole number from a query string, as its schema (`int64`) states: anything else names
 /// `field`.
 pub(super) fn whole(field: &str, raw: Option<&str>) -> Result<Option<i64>, FieldError> {

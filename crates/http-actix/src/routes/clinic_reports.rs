@@ -9,7 +9,7 @@ use domain::Error;
 use domain::clinic::{Action, ReportId};
 use domain::kernel::code::{Code, choice_error_of};
 use domain::kernel::lang::Lang;
-use domain::kernel::text::{Key, Text};
+use domain::kernel::text::Key;
 
 use super::clinic_bodies::OrderParam;
 use super::clinic_params::{LangParam, ReportSortParam, ReportStatusParam};
@@ -37,17 +37,7 @@ fn report_id(raw: &str) -> Result<ReportId> {
 
 /// A query string read into `T`; what does not fit (a repeated parameter) is 400.
 pub(crate) fn query<T: serde::de::DeserializeOwned>(req: &HttpRequest) -> Result<T> {
-    web::Query::<T>::from_query(req.query_string())
-        .map(web::Query::into_inner)
-        .map_err(|e| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                Text::new(Key::InvalidBody)
-                    .with("line", 1i64)
-                    .with("column", 1i64)
-                    .with("detail", e.to_string()),
-            )
-        })
+    Ok(super::clinic_params::query(req.query_string())?)
 }
 
 /// Reports, newest first unless `sort`/`order` say otherwise.

@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use domain::Error;
 use domain::clinic::{Action, Password, StaffId};
-use domain::kernel::text::{Key, Text};
+use domain::kernel::text::Key;
 
 use super::clinic_staff_bodies::{
     ClinicRole, CreateStaffBody, PasswordBody, StaffQuery, StaffView, UpdateStaffBody,
@@ -44,17 +44,7 @@ fn staff_id(raw: &str) -> Result<StaffId> {
     ))]
 pub async fn list(token: Authenticated<Clinic>, state: Data, req: HttpRequest) -> Result {
     let who = token.who(Action::OwnSession).await?;
-    let query = web::Query::<StaffQuery>::from_query(req.query_string()).map_err(|e| {
-        Error::Validation(vec![domain::FieldError::new(
-            "query",
-            "schema",
-            Text::new(Key::InvalidBody)
-                .with("line", 1i64)
-                .with("column", 1i64)
-                .with("detail", e.to_string()),
-        )])
-    })?;
-    let (filter, page) = query.into_inner().parse()?;
+    let (filter, page) = super::clinic_params::query::<StaffQuery>(req.query_string())?.parse()?;
     let accounts = blocking(move || state.clinic.staff.list(&who, &filter, page)).await?;
     Ok(b_list(accounts, StaffView::from))
 }

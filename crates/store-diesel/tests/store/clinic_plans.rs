@@ -2,8 +2,6 @@
 //! is read in index order (no sort of the matching rows), from an index its filters lead. Patient
 //! search reads each query word's range of the search terms' index, never every patient.
 
-use diesel::prelude::*;
-use diesel::sql_types::Text;
 use domain::clinic::{AppointmentFilter, AppointmentRepository};
 use domain::kernel::paging::PageRequest;
 
@@ -13,42 +11,7 @@ const APPOINTMENTS: usize = 100_000;
 const PATIENTS: usize = 2_000;
 const DOCTORS: usize = 20;
 
-#[derive(QueryableByName)]
-struct SqlitePlanRow {
-    #[diesel(sql_type = Text)]
-    detail: String,
-}
-
-#[derive(QueryableByName)]
-struct PgPlanRow {
-    #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
-    line: String,
-}
-
-fn plan(db: &TestDb, sql: &str) -> String {
-    match db.backend() {
-        Backend::Sqlite => {
-            let mut conn = SqliteConnection::establish(sqlite_path(db)).unwrap();
-            diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
-                .load::<SqlitePlanRow>(&mut conn)
-                .unwrap()
-                .into_iter()
-                .map(|r| r.detail)
-                .collect::<Vec<_>>()
-                .join("\n")
-        }
-        Backend::Postgres => {
-            let mut conn = PgConnection::establish(&db.url).unwrap();
-            diesel::sql_query(format!("EXPLAIN ANALYZE {sql}"))
-                .load::<PgPlanRow>(&mut conn)
-                .unwrap()
-                .into_iter()
-                .map(|r| r.line)
-                .collect::<Vec<_>>()
-                .join("\n")
-        }
-    }
-}
+use crate::plans::plan;
 
 /// Staff, patients and appointments spread over a year, written by the database itself.
 fn fill(db: &TestDb) {

@@ -34,7 +34,9 @@ struct PgPlanRow {
     line: String,
 }
 
-fn plan(db: &TestDb, sql: &str) -> String {
+/// The plan the backend chooses for `sql`: SQLite's `EXPLAIN QUERY PLAN`, PostgreSQL's
+/// `EXPLAIN ANALYZE`, one line per step.
+pub(crate) fn plan(db: &TestDb, sql: &str) -> String {
     match db.backend() {
         Backend::Sqlite => {
             let mut conn = SqliteConnection::establish(sqlite_path(db)).unwrap();
