@@ -28,3 +28,19 @@ uuid_id!(
     /// An entry of the audit log.
     AuditId
 );
+uuid_id!(
+    /// An imaging study in the index (its DICOM Study Instance UID is a separate, external id).
+    StudyId
+);
+uuid_id!(
+    /// A series of a study in the index.
+    SeriesId
+);
+uuid_id!(
+    /// One stored DICOM instance (an image, a clip, a structured report).
+    ImageId
+);
+uuid_id!(
+    /// A published modality worklist entry.
+    WorklistId
+);

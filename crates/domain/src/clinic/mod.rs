@@ -13,6 +13,7 @@ pub mod audit;
 pub mod audit_log;
 pub mod events;
 pub mod ids;
+pub mod imaging;
 pub mod login;
 pub mod password;
 pub mod patient;
@@ -30,7 +31,9 @@ pub mod throttle;
 
 pub use audit::{AuditAction, AuditEntry, AuditFilter, AuditRepository, ObjectKind, Who};
 pub use events::{ClinicEvent, ClinicEventKind, ClinicEventSink};
-pub use ids::{AppointmentId, AuditId, PatientId, ReportId, StaffId};
+pub use ids::{
+    AppointmentId, AuditId, ImageId, PatientId, ReportId, SeriesId, StaffId, StudyId, WorklistId,
+};
 pub use login::{DEFAULT_SESSION_TTL, LoggedIn, LoginPorts, LoginRequest, LoginService};
 pub use password::{Password, PasswordHasher};
 pub use policy::Action;
