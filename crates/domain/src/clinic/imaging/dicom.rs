@@ -2,10 +2,11 @@
 //!
 //! The domain never parses DICOM itself: a [`DicomCodec`] adapter reads a Part 10 file (preamble,
 //! `DICM`, file meta group, data set) and answers the tags the index keeps, a dump of its elements,
-//! or a thumbnail. Files arrive whole in memory (the listener reassembles them from PDVs; an upload
-//! is bounded), so every method takes the file's bytes.
+//! or a thumbnail. Files are read as streams from the blob store (with their size, so that a
+//! declared length can be checked against the bytes there are), never held whole by the domain.
 
 use std::fmt;
+use std::io::Read;
 
 use time::Date;
 
@@ -180,22 +181,27 @@ pub const THUMBNAIL_DEFAULT: u32 = 256;
 
 /// Reads DICOM Part 10 files.
 ///
-/// Contract:
-/// - No method panics or allocates more than the file's own size on any input: an element whose
-///   declared length exceeds the bytes left is [`DicomRefusal::Truncated`] before anything is
+/// Contract (`file` reads the whole Part 10 file from its start; `size` is its length in bytes):
+/// - No method panics, and none allocates for an element more than the bytes left in the file: an
+///   element whose declared length exceeds them is [`DicomRefusal::Truncated`] before anything is
 ///   allocated for it.
-/// - `inspect` reads the meta group and the data set up to (not into) the pixel data; it does not
-///   require the UIDs (the caller checks [`InstanceMeta::identity`]).
-/// - `dump` lists the data set's elements (meta group first), pixel data summarised, not decoded.
+/// - `inspect` reads the meta group and the data set up to (not into) the pixel data, and stops
+///   there; it does not require the UIDs (the caller checks [`InstanceMeta::identity`]).
+/// - `dump` lists the meta group's and the data set's elements, pixel data summarised, not read.
 /// - `thumbnail` decodes the first frame only and answers a PNG whose long side is at most
 ///   `max_side` (never scaled up): greyscale windowed by the file's first VOI window (after the
 ///   modality LUT), or by the pixel range when there is none; colour (RGB, YBR) and palette colour
 ///   converted to RGB.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait DicomCodec: Send + Sync {
-    fn inspect(&self, file: &[u8]) -> Result<InstanceMeta, DicomRefusal>;
-    fn dump(&self, file: &[u8]) -> Result<Vec<DumpEntry>, DicomRefusal>;
-    fn thumbnail(&self, file: &[u8], max_side: u32) -> Result<Vec<u8>, ThumbnailRefusal>;
+    fn inspect(&self, file: &mut dyn Read, size: u64) -> Result<InstanceMeta, DicomRefusal>;
+    fn dump(&self, file: &mut dyn Read, size: u64) -> Result<Vec<DumpEntry>, DicomRefusal>;
+    fn thumbnail(
+        &self,
+        file: &mut dyn Read,
+        size: u64,
+        max_side: u32,
+    ) -> Result<Vec<u8>, ThumbnailRefusal>;
 }
 
 #[cfg(test)]
