@@ -331,9 +331,12 @@ clinic-appointment-cancelled = Appointment cancelled
 clinic-patient-referenced = The patient cannot be removed for good while records refer to it: { $appointments ->
         [one] one appointment
        *[other] { $appointments } appointments
-    } and { $reports ->
+    }, { $reports ->
         [one] one report
        *[other] { $reports } reports
+    } and { $studies ->
+        [one] one imaging study
+       *[other] { $studies } imaging studies
     }
 clinic-appointment-status-refused = The appointment is { $status }: it can only move to { $choices }
 clinic-appointment-status-final = The appointment is { $status }: its status can no longer change

@@ -372,10 +372,11 @@ pub enum HardDelete {
     Deleted,
     /// No such patient.
     Missing,
-    /// Appointments or reports still refer to the patient.
+    /// Appointments, reports or imaging studies still refer to the patient.
     Referenced {
         appointments: u64,
         reports: u64,
+        studies: u64,
     },
 }
 

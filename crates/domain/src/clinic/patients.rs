@@ -186,13 +186,15 @@ impl PatientService {
             HardDelete::Referenced {
                 appointments,
                 reports,
+                studies,
             } => Err(Error::conflict(
                 Text::new(Key::ClinicPatientReferenced)
                     .with(
                         "appointments",
                         i64::try_from(appointments).unwrap_or(i64::MAX),
                     )
-                    .with("reports", i64::try_from(reports).unwrap_or(i64::MAX)),
+                    .with("reports", i64::try_from(reports).unwrap_or(i64::MAX))
+                    .with("studies", i64::try_from(studies).unwrap_or(i64::MAX)),
             )),
         }
     }

@@ -148,6 +148,7 @@ fn hard_delete_needs_admin_and_names_what_refers_to_the_patient() {
             Ok(HardDelete::Referenced {
                 appointments: 2,
                 reports: 0,
+                studies: 0,
             })
         });
     let service = patient_service(patients, MockAuditRepository::new());

@@ -345,6 +345,7 @@ impl PatientRepository for Store {
                     return Ok(HardDelete::Referenced {
                         appointments: count(appointments),
                         reports: count(reports),
+                        studies: 0,
                     });
                 }
                 remove_terms(conn, &id)?;

@@ -200,14 +200,16 @@ on_each_backend!(
             hard(booked),
             HardDelete::Referenced {
                 appointments: 1,
-                reports: 0
+                reports: 0,
+                studies: 0
             }
         );
         assert_eq!(
             hard(reported),
             HardDelete::Referenced {
                 appointments: 0,
-                reports: 1
+                reports: 1,
+                studies: 0
             }
         );
         assert_eq!(audit_count(store, AuditAction::PatientHardDelete), 0);
