@@ -517,3 +517,25 @@ clinic-report-measurement-name = القياس
 clinic-report-measurement-value = القيمة
 clinic-report-measurement-unit = الوحدة
 clinic-report-generated = صدر في { $date } عن { $issuer }.
+
+# Clinic: imaging.
+clinic-dicom-not-dicom = الملف ليس ملف DICOM: ملف DICOM يحمل "DICM" بعد مقدمة من 128 بايت
+clinic-dicom-no-meta = ملف DICOM بلا ترويسة معلومات الملف (المجموعة 0002)
+clinic-dicom-truncated = ملف DICOM مقطوع: { $detail }
+clinic-dicom-unreadable = تعذرت قراءة ملف DICOM: { $detail }
+clinic-dicom-missing-uid = ملف DICOM بلا { $uid }، وهو لازم لحفظ أي صورة
+clinic-dicom-empty = الملف فارغ
+clinic-study-not-found = الدراسة غير موجودة
+clinic-image-not-found = الصورة غير موجودة
+clinic-study-deleted = حُذفت الدراسة
+clinic-thumbnail-no-pixels = لا يحمل هذا الكائن بيانات صورة (تقرير أو موجة): لا صورة لعرضها
+clinic-thumbnail-unsupported = تعذر رسم هذه الصورة هنا: { $detail }
+clinic-worklist-target = أرسل appointment_id أو patient_id
+clinic-worklist-closed = حالة الموعد { $status }: لم يعد يُدرج في قائمة العمل
+clinic-worklist-published = نُشر بند قائمة العمل
+clinic-worklist-modality = يجب أن تكون modality من 1 إلى 16 حرفًا لاتينيًا كبيرًا أو رقمًا (US، CT، MR)
+clinic-worklist-station = يجب أن يكون station_ae_title من 1 إلى 16 حرفًا من الحروف اللاتينية أو الأرقام أو المسافات أو _ أو -
+clinic-images-received = حُفظ من الملفات: { $stored }، ورُفض: { $refused }
+clinic-multipart-malformed = يجب أن يكون الطلب multipart/form-data بجزء واحد أو أكثر اسمه file: { $detail }
+clinic-too-many-files = لا يُرسل أكثر من { $max } ملف في طلب واحد
+clinic-file-refused = { $name }: { $reason }

@@ -397,3 +397,31 @@ clinic-report-measurement-name = Measurement
 clinic-report-measurement-value = Value
 clinic-report-measurement-unit = Unit
 clinic-report-generated = Generated on { $date } by { $issuer }.
+
+# Clinic: imaging.
+clinic-dicom-not-dicom = The file is not a DICOM file: a DICOM Part 10 file has "DICM" after a 128-byte preamble
+clinic-dicom-no-meta = The DICOM file has no file meta information header (group 0002)
+clinic-dicom-truncated = The DICOM file is cut short: { $detail }
+clinic-dicom-unreadable = The DICOM file cannot be read: { $detail }
+clinic-dicom-missing-uid = The DICOM file has no { $uid }, which every stored instance needs
+clinic-dicom-empty = The file is empty
+clinic-study-not-found = Study not found
+clinic-image-not-found = Image not found
+clinic-study-deleted = Study deleted
+clinic-thumbnail-no-pixels = This object holds no pixel data (a report or a waveform): there is no image to show
+clinic-thumbnail-unsupported = This image cannot be drawn here: { $detail }
+clinic-worklist-target = Give either appointment_id or patient_id
+clinic-worklist-closed = The appointment is { $status }: it no longer goes on the worklist
+clinic-worklist-published = Worklist entry published
+clinic-worklist-modality = modality must be 1 to 16 capital letters or digits (US, CT, MR)
+clinic-worklist-station = station_ae_title must be 1 to 16 characters of letters, digits, spaces, _ or -
+clinic-images-received = { $stored ->
+        [one] one file stored
+       *[other] { $stored } files stored
+    }, { $refused ->
+        [one] one refused
+       *[other] { $refused } refused
+    }
+clinic-multipart-malformed = The body must be multipart/form-data with one or more parts named file: { $detail }
+clinic-too-many-files = At most { $max } files may be sent at once
+clinic-file-refused = { $name }: { $reason }

@@ -162,6 +162,10 @@ pub enum Error {
     /// The request carries more than the limit allows (a body, an upload).
     #[error("too large: {0}")]
     TooLarge(Text),
+    /// What was sent or asked for is of a kind this server cannot handle (a file type, an image
+    /// it cannot decode).
+    #[error("unsupported: {0}")]
+    Unsupported(Text),
     /// Who is asking is unknown: no token, a bad token, an expired or revoked one.
     #[error("unauthorized: {}", .0.as_str())]
     Unauthorized(AuthFailure),

@@ -313,6 +313,27 @@ pub enum Key {
     ClinicReportMeasurementValue,
     ClinicReportMeasurementUnit,
     ClinicReportGenerated,
+    // Clinic: imaging.
+    ClinicDicomNotDicom,
+    ClinicDicomNoMeta,
+    ClinicDicomTruncated,
+    ClinicDicomUnreadable,
+    ClinicDicomMissingUid,
+    ClinicDicomEmpty,
+    ClinicStudyNotFound,
+    ClinicImageNotFound,
+    ClinicStudyDeleted,
+    ClinicThumbnailNoPixels,
+    ClinicThumbnailUnsupported,
+    ClinicWorklistTarget,
+    ClinicWorklistClosed,
+    ClinicWorklistPublished,
+    ClinicWorklistModality,
+    ClinicWorklistStation,
+    ClinicImagesReceived,
+    ClinicMultipartMalformed,
+    ClinicTooManyFiles,
+    ClinicFileRefused,
 }
 
 impl Key {

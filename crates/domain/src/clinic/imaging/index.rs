@@ -133,3 +133,74 @@ pub enum Stored {
     /// An instance with this SOP Instance UID was already indexed: nothing changed.
     Duplicate(Image),
 }
+
+/// `GET /api/dicom/studies`'s filters as a client sent them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StudyQuery {
+    pub patient_id: Option<String>,
+    /// One day, `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// From this day on (`YYYY-MM-DD`).
+    pub date_from: Option<String>,
+    /// Up to this day, included.
+    pub date_to: Option<String>,
+    /// `US`, `CT`, … (any case).
+    pub modality: Option<String>,
+}
+
+impl StudyQuery {
+    /// The filter, or every field that is wrong.
+    pub fn filter(&self) -> crate::Result<StudyFilter> {
+        use crate::Error;
+        use crate::clinic::patient::parse_date;
+
+        let mut errors = Vec::new();
+        let mut day = |field: &str, raw: &Option<String>| -> Option<Date> {
+            let raw = raw.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
+            match parse_date(field, raw) {
+                Ok(d) => Some(d),
+                Err(Error::Validation(mut f)) => {
+                    errors.append(&mut f);
+                    None
+                }
+                Err(_) => None,
+            }
+        };
+        let on = day("date", &self.date);
+        let from = day("date_from", &self.date_from);
+        let to = day("date_to", &self.date_to);
+        let patient_id = match self.patient_id.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => match PatientId::parse("patient_id", raw) {
+                Ok(id) => Some(id),
+                Err(Error::Validation(mut f)) => {
+                    errors.append(&mut f);
+                    None
+                }
+                Err(e) => return Err(e),
+            },
+        };
+        let modality = self
+            .modality
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_ascii_uppercase);
+        if !errors.is_empty() {
+            return Err(Error::Validation(errors));
+        }
+        let date = match (on, from, to) {
+            (Some(d), _, _) => Some(DateRange {
+                from: Some(d),
+                to: Some(d),
+            }),
+            (None, None, None) => None,
+            (None, from, to) => Some(DateRange { from, to }),
+        };
+        Ok(StudyFilter {
+            patient_id,
+            date,
+            modality,
+        })
+    }
+}

@@ -5,18 +5,29 @@
 //! - [`index`]: studies, series and instances as the clinic lists them.
 //! - [`worklist`]: the scheduled procedure steps modalities query, and C-FIND matching.
 //! - [`ports`]: the index's and the worklist's repositories.
+//! - [`ingest`]: the one path every received file takes; [`studies`]: reading and deleting;
+//!   [`worklists`]: publishing worklist entries and answering modalities' queries.
 
 pub mod dicom;
 pub mod index;
+pub mod ingest;
 pub mod ports;
+pub mod studies;
 pub mod worklist;
+pub mod worklists;
 
 pub use dicom::{
-    DicomCodec, DicomRefusal, DumpEntry, InstanceIdentity, InstanceMeta, ThumbnailRefusal, Uid,
+    DicomCodec, DicomRefusal, DumpEntry, InstanceIdentity, InstanceMeta, THUMBNAIL_DEFAULT,
+    THUMBNAIL_MAX, THUMBNAIL_MIN, ThumbnailRefusal, Uid,
 };
-pub use index::{Arrival, Image, NewInstance, Series, Stored, Study, StudyDetails, StudyFilter};
+pub use index::{
+    Arrival, Image, NewInstance, Series, Stored, Study, StudyDetails, StudyFilter, StudyQuery,
+};
+pub use ingest::{ImagingPorts, IngestService, Ingested, Swept, dicom_who, refusal_error};
 pub use ports::{ImagingRepository, WorklistRepository};
+pub use studies::{ImageDetails, StudyService};
 pub use worklist::{DateRange, TimeRange, WorklistEntry, WorklistQuery};
+pub use worklists::{WorklistService, WorklistTarget};
 
 #[cfg(any(test, feature = "mock"))]
 pub use dicom::MockDicomCodec;
