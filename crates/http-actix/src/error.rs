@@ -101,6 +101,7 @@ impl<S> From<Error> for ApiError<S> {
             Error::NotFound(t) => (StatusCode::NOT_FOUND, t.clone()),
             Error::Conflict(t) => (StatusCode::CONFLICT, t.clone()),
             Error::TooLarge(t) => (StatusCode::PAYLOAD_TOO_LARGE, t.clone()),
+            Error::Unsupported(t) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, t.clone()),
             Error::Unprocessable(t) => (StatusCode::UNPROCESSABLE_ENTITY, t.clone()),
             Error::Unauthorized(reason) => (StatusCode::UNAUTHORIZED, reason.text()),
             Error::Forbidden(t) => (StatusCode::FORBIDDEN, t.clone()),
