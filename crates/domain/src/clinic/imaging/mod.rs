@@ -16,6 +16,9 @@ pub mod studies;
 pub mod worklist;
 pub mod worklists;
 
+#[cfg(test)]
+mod tests;
+
 pub use dicom::{
     DicomCodec, DicomRefusal, DumpEntry, InstanceIdentity, InstanceMeta, THUMBNAIL_DEFAULT,
     THUMBNAIL_MAX, THUMBNAIL_MIN, ThumbnailRefusal, Uid,
