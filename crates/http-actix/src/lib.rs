@@ -20,6 +20,7 @@ mod request_id;
 mod routes;
 mod server;
 mod state;
+mod stream;
 mod surface;
 
 pub use error::ApiError;

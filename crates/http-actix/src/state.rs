@@ -1,5 +1,6 @@
 use std::sync::Arc;
 
+use domain::clinic::imaging::{IngestService, StudyService, WorklistService};
 use domain::clinic::{AppointmentService, AuditRepository, PatientService};
 use domain::clinic::{AuditService, ReportPdfService, ReportQueryService, ReportWriteService};
 use domain::clinic::{LoginService, StaffService};
@@ -77,6 +78,15 @@ pub struct ClinicServices {
     pub report_pdf: ReportPdfService,
     /// Reading the audit log (administrators).
     pub audit_log: AuditService,
+    // Clinic: imaging.
+    /// Taking DICOM files in (uploads; the listener uses the same service).
+    pub ingest: IngestService,
+    /// Reading and deleting studies and images.
+    pub studies: StudyService,
+    /// Publishing the modality worklist.
+    pub worklist: WorklistService,
+    /// The largest DICOM file taken.
+    pub dicom_max_bytes: u64,
 }
 
 impl std::fmt::Debug for ClinicServices {

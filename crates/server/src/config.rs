@@ -30,6 +30,11 @@
 //! | `DECLARATION_JOBS_INTERVAL_SECONDS` | 3600 | how often requests expire and a block of the declarations chain closes; 0 turns the schedule off |
 //! | `PUBLIC_BASE_URL` | `http://$BIND_ADDR` | this server as clients reach it, for document upload links |
 //! | `UPLOAD_LINK_SECRET` | a file in `DATA_DIR` | the key upload links are signed with (≥ 32 bytes) |
+//! | `DICOM_BIND_ADDR` | `127.0.0.1:11112` | where the DICOM listener (C-ECHO, C-STORE, worklist C-FIND) listens; `off` turns it off |
+//! | `DICOM_AE_TITLE` | `MEDCARE` | the listener's AE title (modalities must call it by this name) |
+//! | `DICOM_ALLOWED_AES` | any | calling AE titles the listener accepts, comma-separated |
+//! | `DICOM_MAX_ASSOCIATIONS` | 32 | associations served at once (more are rejected as a transient limit) |
+//! | `DICOM_MAX_INSTANCE_BYTES` | 1073741824 | the largest DICOM file taken, by the listener and by upload |
 //! | `RUST_LOG` | `info` | log filter |
 
 use std::fmt;
@@ -85,6 +90,8 @@ pub struct Config {
     pub clinic_name: String,
     /// Its name on reports printed in Arabic (`CLINIC_NAME_AR`); `None`: `clinic_name`.
     pub clinic_name_ar: Option<String>,
+    /// The DICOM listener and the limits of DICOM files.
+    pub dicom: DicomConfig,
 }
 
 /// The eHealth declaration requests.
@@ -318,6 +325,7 @@ impl Config {
             declarations: DeclarationConfig::from_env()?,
             clinic_name: var("CLINIC_NAME").unwrap_or_else(|| DEFAULT_CLINIC_NAME.to_owned()),
             clinic_name_ar: var("CLINIC_NAME_AR"),
+            dicom: DicomConfig::from_env()?,
         })
     }
 
@@ -394,5 +402,79 @@ mod tests {
         );
         assert!(parse_limits("SURGEON=1").is_err());
         assert!(parse_limits("THERAPIST=x").is_err());
+    }
+}
+
+/// The DICOM listener's settings.
+#[derive(Debug, Clone)]
+pub struct DicomConfig {
+    /// `None`: no listener (`DICOM_BIND_ADDR=off`).
+    pub bind_addr: Option<String>,
+    pub ae_title: String,
+    /// `None`: any calling AE title.
+    pub allowed_aes: Option<Vec<String>>,
+    pub max_associations: usize,
+    pub max_instance_bytes: u64,
+}
+
+impl Default for DicomConfig {
+    fn default() -> Self {
+        Self {
+            bind_addr: Some("127.0.0.1:11112".to_owned()),
+            ae_title: "MEDCARE".to_owned(),
+            allowed_aes: None,
+            max_associations: 32,
+            max_instance_bytes: 1 << 30,
+        }
+    }
+}
+
+impl DicomConfig {
+    fn from_env() -> anyhow::Result<Self> {
+        let d = Self::default();
+        let bind_addr = match var("DICOM_BIND_ADDR") {
+            Some(v) if v.eq_ignore_ascii_case("off") => None,
+            Some(v) => Some(v),
+            None => d.bind_addr,
+        };
+        let ae_title = var("DICOM_AE_TITLE").unwrap_or(d.ae_title);
+        let ae_ok = |ae: &str| {
+            !ae.is_empty()
+                && ae.len() <= 16
+                && ae.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
+                && !ae.contains('\\')
+        };
+        if !ae_ok(&ae_title) {
+            bail!("DICOM_AE_TITLE must be 1 to 16 printable ASCII characters, got {ae_title:?}");
+        }
+        let allowed_aes = match var("DICOM_ALLOWED_AES") {
+            None => None,
+            Some(list) => {
+                let aes: Vec<String> = list
+                    .split(',')
+                    .map(|ae| ae.trim().to_owned())
+                    .filter(|ae| !ae.is_empty())
+                    .collect();
+                if let Some(bad) = aes.iter().find(|ae| !ae_ok(ae)) {
+                    bail!("DICOM_ALLOWED_AES holds {bad:?}, which is not an AE title");
+                }
+                Some(aes)
+            }
+        };
+        let max_associations = number("DICOM_MAX_ASSOCIATIONS", d.max_associations)?;
+        if max_associations == 0 {
+            bail!("DICOM_MAX_ASSOCIATIONS must be at least 1");
+        }
+        let max_instance_bytes = number("DICOM_MAX_INSTANCE_BYTES", d.max_instance_bytes)?;
+        if max_instance_bytes < 1024 {
+            bail!("DICOM_MAX_INSTANCE_BYTES must be at least 1024");
+        }
+        Ok(Self {
+            bind_addr,
+            ae_title,
+            allowed_aes,
+            max_associations,
+            max_instance_bytes,
+        })
     }
 }

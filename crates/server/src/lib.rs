@@ -3,6 +3,7 @@
 pub mod clinic_load;
 pub mod config;
 pub mod ehealth;
+pub mod imaging;
 pub mod keys;
 pub mod load;
 pub mod registry;

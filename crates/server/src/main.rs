@@ -366,6 +366,12 @@ fn serve(config: &Config) -> anyhow::Result<()> {
         None => None,
     };
     let background = Background::start(&platform, config)?;
+    // The DICOM listener runs on its own threads and stops when this goes out of scope.
+    let _dicom = server::imaging::listen(
+        &platform.imaging,
+        platform.state.translator.clone(),
+        &config.dicom,
+    )?;
     let server = platform.serve(listener, config)?;
     let served = actix_web::rt::System::new().block_on(async move {
         match metrics {

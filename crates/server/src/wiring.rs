@@ -54,6 +54,8 @@ pub struct Platform {
     /// Set when a message that must go out at once (a verification code) is in the outbox; the
     /// dispatcher then runs without waiting for its next poll.
     pub dispatch_now: Arc<AtomicBool>,
+    /// The clinic's imaging services, which the DICOM listener calls too.
+    pub imaging: crate::imaging::Imaging,
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -248,6 +250,14 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
     let patients = PatientService::new(repo.clone(), repo.clone(), clock.clone(), ids.clone());
     let appointments =
         AppointmentService::new(repo.clone(), repo.clone(), clock.clone(), ids.clone());
+    // Clinic: imaging.
+    let imaging = crate::imaging::wire(
+        &repo,
+        blobs.clone(),
+        appointments.clone(),
+        clock.clone(),
+        ids.clone(),
+    );
     let state = AppState {
         auth,
         cases: CaseService::new(repo.clone(), catalogue.clone(), clock.clone(), ids),
@@ -284,6 +294,11 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
                 },
             ),
             audit_log: AuditService::new(repo.clone()),
+            // Clinic: imaging.
+            ingest: imaging.ingest.clone(),
+            studies: imaging.studies.clone(),
+            worklist: imaging.worklist.clone(),
+            dicom_max_bytes: config.dicom.max_instance_bytes,
         },
         chain: repo.clone(),
         readiness: repo,
@@ -301,6 +316,7 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
         listener,
         expiry: declarations.expiry,
         dispatch_now,
+        imaging,
     })
 }
 
@@ -411,6 +427,12 @@ impl Background {
                 })
             }));
         }
+        // Files of refused receptions and deleted studies (see the imaging ports).
+        let ingest = platform.imaging.ingest.clone();
+        let (sweep_stop, jobs) = (stop.clone(), platform.jobs.clone());
+        threads.push(std::thread::spawn(move || {
+            every(SWEEP_INTERVAL, &sweep_stop, || sweep_blobs(&jobs, &ingest))
+        }));
         // Revocations only matter until the token would have expired anyway.
         let store = platform.store.clone();
         let (purge_stop, jobs) = (stop.clone(), platform.jobs.clone());
@@ -433,6 +455,23 @@ impl Background {
         for thread in self.threads {
             let _ = thread.join();
         }
+    }
+}
+
+/// How often the blob trash list is swept.
+const SWEEP_INTERVAL: Duration = Duration::from_secs(60);
+
+fn sweep_blobs(jobs: &JobMetrics, ingest: &domain::clinic::imaging::IngestService) {
+    match jobs.record("blob_sweep", || ingest.sweep(500)) {
+        Ok(swept) if swept.deleted + swept.failed > 0 => {
+            tracing::info!(
+                deleted = swept.deleted,
+                failed = swept.failed,
+                "trashed files swept"
+            );
+        }
+        Ok(_) => {}
+        Err(error) => tracing::warn!(%error, "sweeping trashed files failed; it runs again later"),
     }
 }
 

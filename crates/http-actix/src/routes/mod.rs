@@ -15,7 +15,10 @@ pub mod clinic_appointments;
 pub mod clinic_audit;
 pub mod clinic_auth;
 pub mod clinic_bodies;
+pub mod clinic_dicom;
 pub mod clinic_events;
+pub mod clinic_imaging;
+pub mod clinic_imaging_views;
 pub mod clinic_params;
 pub mod clinic_patients;
 pub mod clinic_report_bodies;
@@ -309,6 +312,16 @@ pub fn all() -> Vec<RouteDef> {
         route!(Clinic, clinic_reports::delete).action(Action::WriteReports),
         route!(Clinic, clinic_reports::pdf).action(Action::ReportPdf),
         route!(Clinic, clinic_audit::list).action(Action::ReadAudit),
+        // Clinic: imaging.
+        route!(Clinic, clinic_imaging::list_studies).action(Action::ViewImages),
+        route!(Clinic, clinic_imaging::get_study).action(Action::ViewImages),
+        route!(Clinic, clinic_imaging::study_images).action(Action::ViewImages),
+        route!(Clinic, clinic_imaging::delete_study).action(Action::DeleteStudy),
+        route!(Clinic, clinic_imaging::get_image).action(Action::ViewImages),
+        route!(Clinic, clinic_imaging::thumbnail).action(Action::ViewImages),
+        route!(Clinic, clinic_imaging::download).action(Action::DownloadImages),
+        route!(Clinic, clinic_dicom::receive).action(Action::ReceiveImages),
+        route!(Clinic, clinic_dicom::send_worklist).action(Action::SendWorklist),
     ]
 }
 

@@ -5,22 +5,21 @@
 //! English.
 
 use std::future::poll_fn;
-use std::io::Read;
 use std::pin::Pin;
 
 use actix_web::http::StatusCode;
-use actix_web::web::{self, Bytes};
+use actix_web::web;
 use actix_web::{HttpRequest, HttpResponse};
 use domain::kernel::blob::BlobKey;
 use domain::kernel::text::Key;
 use futures_core::Stream;
 use serde::{Deserialize, Serialize};
-use tokio::sync::mpsc;
 use utoipa::ToSchema;
 
 use crate::envelope::{self, EnvelopeC, ErrorC};
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::stream::ChannelReader;
 use crate::surface::Ehealth;
 
 /// Where uploads are taken; the key follows.
@@ -29,8 +28,6 @@ pub const PREFIX: &str = "/uploads/";
 pub(crate) const SERVED_AT: &str = "/uploads/{key:.+}";
 /// The largest document scan taken.
 pub const MAX_UPLOAD_BYTES: u64 = 20 * 1024 * 1024;
-/// Chunks in flight between the request and the blob store.
-const CHUNKS_IN_FLIGHT: usize = 8;
 
 #[derive(Debug, Deserialize)]
 struct LinkQuery {
@@ -47,27 +44,6 @@ pub struct UploadedView {
     pub size: u64,
     /// SHA-256 of the content, lowercase hex.
     pub sha256: String,
-}
-
-/// The request's body as the blob store reads it: chunks handed over from the HTTP side.
-struct ChannelReader {
-    chunks: mpsc::Receiver<Result<Bytes, std::io::Error>>,
-    current: Bytes,
-}
-
-impl Read for ChannelReader {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        while self.current.is_empty() {
-            match self.chunks.blocking_recv() {
-                Some(Ok(chunk)) => self.current = chunk,
-                Some(Err(e)) => return Err(e),
-                None => return Ok(0),
-            }
-        }
-        let n = buf.len().min(self.current.len());
-        buf[..n].copy_from_slice(&self.current.split_to(n));
-        Ok(n)
-    }
 }
 
 fn refused() -> ApiError<Ehealth> {
@@ -110,16 +86,12 @@ pub async fn upload(
         return Err(refused());
     }
 
-    let (sender, chunks) = mpsc::channel(CHUNKS_IN_FLIGHT);
+    let (sender, mut reader) = ChannelReader::channel();
     let blobs = state.blobs.clone();
     let target = key.clone();
     // The store reads on a blocking thread while this task hands it the body's chunks; it stops
     // reading (and drops the channel) as soon as the body is over the limit.
     let stored = web::block(move || {
-        let mut reader = ChannelReader {
-            chunks,
-            current: Bytes::new(),
-        };
         let staged = blobs.stage(&mut reader, MAX_UPLOAD_BYTES)?;
         blobs.commit(staged, &target)
     });

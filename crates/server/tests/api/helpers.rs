@@ -113,6 +113,11 @@ pub fn config_for(url: &str, ring: &KeyRing, files: &std::path::Path) -> Config 
         },
         clinic_name: server::config::DEFAULT_CLINIC_NAME.to_owned(),
         clinic_name_ar: None,
+        // A test that drives the DICOM listener turns it on, on a port of its own.
+        dicom: server::config::DicomConfig {
+            bind_addr: None,
+            ..Default::default()
+        },
     }
 }
 
