@@ -21,6 +21,8 @@ pub struct TestApp {
     handle: actix_web::dev::ServerHandle,
     agent: ureq::Agent,
     background: Option<Background>,
+    /// The DICOM listener, when the test's configuration turned it on.
+    pub dicom: Option<dicom_listener::Listener>,
     /// The server's blob folder.
     pub _files: tempfile::TempDir,
     // Dropped last: the database outlives the server that uses it. `None` for a second server
@@ -164,6 +166,12 @@ impl TestApp {
         let platform = open(&config).expect("platform opens");
         let background = background
             .then(|| Background::start(&platform, &config).expect("background jobs start"));
+        let dicom = server::imaging::listen(
+            &platform.imaging,
+            platform.state.translator.clone(),
+            &config.dicom,
+        )
+        .expect("the DICOM listener starts");
         let (tx, rx) = std::sync::mpsc::channel();
         let serving = platform.clone();
         std::thread::spawn(move || {
@@ -190,6 +198,7 @@ impl TestApp {
             handle,
             agent,
             background,
+            dicom,
             url: url.to_owned(),
             _files: files,
             _db: db,
@@ -281,6 +290,32 @@ impl TestApp {
 
     pub fn get(&self, path: &str) -> Response {
         self.send("GET", path, &[], None)
+    }
+
+    /// Any request whose answer is binary (an image, a file): status, headers and bytes.
+    pub fn send_bytes(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> (u16, http::HeaderMap, Vec<u8>) {
+        let mut builder = http::Request::builder()
+            .method(method)
+            .uri(format!("{}{}", self.base, path));
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let request = builder.body(Vec::new()).expect("request builds");
+        let mut response = self.agent.run(request).expect("server answers");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(64 * 1024 * 1024)
+            .read_to_vec()
+            .expect("body reads");
+        (status, headers, body)
     }
 }
 
