@@ -1,0 +1,8 @@
+//! The codec against the real test files in `shared/testdata/dicom` and against DCMTK's `dcmdump`.
+
+mod built;
+mod dump;
+mod inspect;
+mod robustness;
+mod support;
+mod thumbnail;
