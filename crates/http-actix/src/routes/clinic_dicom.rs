@@ -30,6 +30,14 @@ type Result<T = HttpResponse> = std::result::Result<T, ApiError<Clinic>>;
 type Data = web::Data<AppState>;
 type Token = Authenticated<Clinic>;
 
+/// The body of `POST /api/dicom/receive`, as the document describes it.
+#[derive(Debug, utoipa::ToSchema)]
+pub struct ReceiveForm {
+    /// A DICOM Part 10 file; send the part again for each further file.
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+}
+
 /// The most files one request may carry.
 pub const MAX_FILES: usize = 500;
 
@@ -72,7 +80,7 @@ fn refuse(
 /// a part named `file` (or `files`); other parts are ignored. When no file could be taken the
 /// answer is 400 with each file's reason; otherwise 200 with a result per file.
 #[utoipa::path(post, path = "/api/dicom/receive", tag = "clinic",
-    request_body(content = Vec<u8>, content_type = "multipart/form-data", description = "One or more parts named `file`, each a DICOM Part 10 file"),
+    request_body(content = ReceiveForm, content_type = "multipart/form-data", description = "One or more parts named `file`, each a DICOM Part 10 file"),
     responses(
         (status = 200, body = EnvelopeB<ReceivedView>, description = "What became of each file, in the order sent"),
         (status = 400, body = ErrorB, description = "Not a multipart body, no file in it, or no file could be taken (not DICOM, no meta header, cut short, a UID missing); the message names each reason"),
