@@ -518,11 +518,11 @@ impl Session<'_> {
         Ok(())
     }
 
-    /// Sends a command or data set as PDVs no larger than the peer takes.
+    /// Sends a command or data set as PDVs no larger than the peer takes, each of an even
+    /// length (DCMTK refuses odd fragments).
     fn send(&mut self, context: u8, value_type: PDataValueType, bytes: &[u8]) -> Result<(), Error> {
-        let room = (self.assoc.peer_max_pdu_length() as usize)
-            .saturating_sub(PDV_HEADER)
-            .max(1);
+        let room =
+            ((self.assoc.peer_max_pdu_length() as usize).saturating_sub(PDV_HEADER) & !1).max(2);
         let mut chunks = bytes.chunks(room).peekable();
         if chunks.peek().is_none() {
             return self.send_pdv(context, value_type, true, Vec::new());

@@ -212,7 +212,12 @@ pub(crate) fn encode(obj: &InMemDicomObject, transfer_syntax: &str) -> Result<Ve
         let plain = encode(obj, uids::EXPLICIT_VR_LITTLE_ENDIAN)?;
         let mut deflater = DeflateEncoder::new(out, Compression::default());
         deflater.write_all(&plain).map_err(|e| e.to_string())?;
-        return deflater.finish().map_err(|e| e.to_string());
+        let mut deflated = deflater.finish().map_err(|e| e.to_string())?;
+        // PS3.5 A.5: an odd-length deflated stream is padded with a zero byte.
+        if deflated.len() % 2 == 1 {
+            deflated.push(0);
+        }
+        return Ok(deflated);
     }
     let erased = EXPLICIT_VR_LITTLE_ENDIAN.erased();
     let ts = TransferSyntaxRegistry
