@@ -243,15 +243,14 @@ impl Session<'_> {
                     }
                     Sink::Discard { .. } => {}
                 }
-                if pdv.is_last {
-                    if let State::Data {
+                if pdv.is_last
+                    && let State::Data {
                         context,
                         command,
                         sink,
                     } = std::mem::replace(&mut self.state, State::idle())
-                    {
-                        self.on_message(context, &command, sink)?;
-                    }
+                {
+                    self.on_message(context, &command, sink)?;
                 }
                 Ok(())
             }

@@ -7,7 +7,7 @@
 //! [`DicomHandler`] as whole Part 10 files, and worklist queries become the domain's
 //! [`WorklistQuery`](domain::clinic::imaging::WorklistQuery).
 //!
-//! Decisions an operator should know (also in `docs/dicom-listener.md`):
+//! Decisions an operator should know (all of them in `docs/dicom-listener.md`):
 //! - Beyond [`ListenerConfig::max_associations`] a new association is rejected with
 //!   A-ASSOCIATE-RJ "transient, local limit exceeded" (a few at a time; past that the
 //!   connection is simply closed).

@@ -59,7 +59,7 @@ pub(crate) fn check_lengths(bytes: &[u8], encoding: Encoding) -> Result<(), Stri
         };
         at += header;
         if len == UNDEFINED {
-            if !sequence && !(group == 0xFFFE) && encoding.explicit_vr {
+            if !sequence && group != 0xFFFE && encoding.explicit_vr {
                 // Undefined length outside sequences means encapsulated pixel data or an
                 // implicit-VR UN sequence: neither belongs in a query.
                 return Err(format!(

@@ -134,8 +134,7 @@ pub fn dcmtk(tool: &str) -> Command {
 }
 
 pub fn run(command: &mut Command) -> Output {
-    let out = command.output().unwrap();
-    out
+    command.output().unwrap()
 }
 
 pub fn text(out: &Output) -> String {
