@@ -116,7 +116,7 @@ on_each_backend!(a_day_of_imaging, |db: TestDb| {
         &app,
         "PUT",
         &format!("/api/appointments/{appointment_id}/status"),
-        &s.reception,
+        &s.doctor,
         Some(json!({"status": "waiting"})),
     );
     ok(&waiting, 200);
