@@ -125,7 +125,10 @@ on_each_backend!(storescu_sends_every_test_file, |db: TestDb| {
             if image["has_pixels"] == false {
                 assert_eq!(status, 415);
                 let error: Value = serde_json::from_slice(&body).unwrap();
-                assert!(error["error"].as_str().unwrap().contains("no pixel data"), "{error}");
+                assert!(
+                    error["error"].as_str().unwrap().contains("no pixel data"),
+                    "{error}"
+                );
             } else if image["transfer_syntax_uid"] == "1.2.840.10008.1.2.4.91" {
                 assert_eq!(status, 415);
                 let error: Value = serde_json::from_slice(&body).unwrap();
