@@ -143,7 +143,7 @@ pub fn parse_da(raw: &str) -> Option<Date> {
 /// The earliest and latest instants a (possibly partial) `HH[MM[SS[.F]]]` names.
 fn parse_tm(raw: &str) -> Option<(Time, Time)> {
     let whole = raw.split('.').next().unwrap_or_default().replace(':', "");
-    if whole.is_empty() || whole.len() % 2 != 0 || whole.len() > 6 {
+    if whole.is_empty() || !whole.len().is_multiple_of(2) || whole.len() > 6 {
         return None;
     }
     if !whole.bytes().all(|b| b.is_ascii_digit()) {
