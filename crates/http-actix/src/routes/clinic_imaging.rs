@@ -46,7 +46,7 @@ fn image_id(raw: &str) -> Result<ImageId> {
         ("date" = Option<String>, Query, format = Date, description = "Studies of this day (`YYYY-MM-DD`)"),
         ("date_from" = Option<String>, Query, format = Date, description = "Studies from this day on"),
         ("date_to" = Option<String>, Query, format = Date, description = "Studies up to this day, included"),
-        ("modality" = Option<String>, Query, description = "Studies with a series of this modality (`US`, `CT`; any case)"),
+        ("modality" = Option<String>, Query, pattern = "^[A-Za-z0-9]{1,16}$", description = "Studies with a series of this modality (`US`, `CT`; any case)"),
         ("page" = Option<i64>, Query, minimum = 1, maximum = 4294967295u32, description = "From 1; default 1"),
         ("limit" = Option<i64>, Query, minimum = 1, description = "Default 15; above 100 taken as 100"),
     ),

@@ -7,6 +7,7 @@ use domain::clinic::imaging::{
 use domain::kernel::time::{format_date, format_rfc3339};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa::openapi::{RefOr, Schema};
 
 /// `GET /api/dicom/studies`'s query string.
 #[derive(Debug, Deserialize)]
@@ -315,26 +316,69 @@ pub struct ReceivedView {
 }
 
 /// What to publish on the worklist: an appointment's step, or one for a patient alone (scheduled
-/// now, with a fresh accession number).
-#[derive(Debug, Deserialize, ToSchema)]
+/// now, with a fresh accession number). Exactly one of `appointment_id` and `patient_id`.
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorklistBody {
-    /// The appointment (give this or `patient_id`).
-    #[schema(format = Uuid)]
     pub appointment_id: Option<String>,
-    /// The patient (give this or `appointment_id`).
-    #[schema(format = Uuid)]
     pub patient_id: Option<String>,
-    /// The modality (`US` unless given).
-    #[schema(pattern = "^[A-Z0-9]{1,16}$", example = "US")]
     pub modality: Option<String>,
-    /// The station that should do it (its AE title).
-    #[schema(pattern = "^[A-Za-z0-9 _-]{1,16}$", example = "US_ROOM_1")]
     pub station_ae_title: Option<String>,
-    /// The procedure's description.
-    #[schema(max_length = 64)]
     pub description: Option<String>,
 }
+
+impl utoipa::PartialSchema for WorklistBody {
+    fn schema() -> RefOr<Schema> {
+        use utoipa::openapi::schema::{
+            AdditionalProperties, KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type,
+        };
+        let uuid = |description: &str| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+                .description(Some(description))
+        };
+        let text = |pattern: &str, description: &str| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(pattern))
+                .description(Some(description))
+        };
+        let form = |target: &str, description: &str| {
+            ObjectBuilder::new()
+                .property(target, uuid(description))
+                .required(target)
+                .property(
+                    "modality",
+                    text(
+                        "^[A-Z0-9]{0,16}$",
+                        "The modality (`US` when absent or empty)",
+                    ),
+                )
+                .property(
+                    "station_ae_title",
+                    text(
+                        "^[A-Za-z0-9 _-]{0,16}$",
+                        "The station that should do it (its AE title)",
+                    ),
+                )
+                .property(
+                    "description",
+                    text(
+                        r"^[^\\]{0,64}$",
+                        "The procedure's description (no backslash)",
+                    ),
+                )
+                .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+        };
+        OneOfBuilder::new()
+            .item(form("appointment_id", "The appointment"))
+            .item(form("patient_id", "The patient, for a step scheduled now"))
+            .into()
+    }
+}
+
+impl ToSchema for WorklistBody {}
 
 impl From<WorklistBody> for WorklistTarget {
     fn from(b: WorklistBody) -> Self {

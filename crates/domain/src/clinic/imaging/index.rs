@@ -155,8 +155,9 @@ impl StudyQuery {
         use crate::clinic::patient::parse_date;
 
         let mut errors = Vec::new();
+        // A parameter sent empty is malformed, not absent: `date=` is not a day.
         let mut day = |field: &str, raw: &Option<String>| -> Option<Date> {
-            let raw = raw.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
+            let raw = raw.as_deref()?;
             match parse_date(field, raw) {
                 Ok(d) => Some(d),
                 Err(Error::Validation(mut f)) => {
@@ -169,8 +170,8 @@ impl StudyQuery {
         let on = day("date", &self.date);
         let from = day("date_from", &self.date_from);
         let to = day("date_to", &self.date_to);
-        let patient_id = match self.patient_id.as_deref().map(str::trim) {
-            None | Some("") => None,
+        let patient_id = match self.patient_id.as_deref() {
+            None => None,
             Some(raw) => match PatientId::parse("patient_id", raw) {
                 Ok(id) => Some(id),
                 Err(Error::Validation(mut f)) => {
@@ -180,12 +181,20 @@ impl StudyQuery {
                 Err(e) => return Err(e),
             },
         };
-        let modality = self
-            .modality
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_ascii_uppercase);
+        let modality = match self.modality.as_deref().map(str::trim) {
+            None => None,
+            Some(m) if is_modality(m) => Some(m.to_ascii_uppercase()),
+            Some(_) => {
+                errors.push(crate::FieldError::new(
+                    "modality",
+                    "format",
+                    crate::kernel::text::Text::new(
+                        crate::kernel::text::Key::ClinicWorklistModality,
+                    ),
+                ));
+                None
+            }
+        };
         if !errors.is_empty() {
             return Err(Error::Validation(errors));
         }
@@ -203,4 +212,9 @@ impl StudyQuery {
             modality,
         })
     }
+}
+
+/// A modality code as DICOM's CS allows it here: 1 to 16 letters or digits (`US`, `CT`, `MR`).
+pub fn is_modality(raw: &str) -> bool {
+    (1..=16).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_alphanumeric())
 }
