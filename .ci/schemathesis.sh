@@ -64,7 +64,7 @@ log "server"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base=http://127.0.0.1:$port
 # Only what this run sets: a developer's own settings must not point the server elsewhere.
-unset DATABASE_URL TOKEN_KEYS METRICS_BIND_ADDR
+unset DATABASE_URL TOKEN_KEYS METRICS_BIND_ADDR BLOB_STORE_URL BLOB_DIR
 export DATA_DIR=$work/data BIND_ADDR=127.0.0.1:$port
 export DRAFT_REMINDER_INTERVAL_SECONDS=0 RUST_LOG=warn
 # The fuzzer speaks HTTP; the DICOM listener is driven by DCMTK in the end-to-end tests.

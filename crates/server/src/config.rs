@@ -23,6 +23,8 @@
 //! | `REPORT_ISSUER_EN`, `REPORT_ISSUER_AR` | the platform's name | who issues the second opinion reports |
 //! | `METRICS_BIND_ADDR` | unset | serve `GET /metrics` on this address instead of the main one |
 //! | `BLOB_DIR` | `$DATA_DIR/blobs` | where files (documents, reports, images) are kept |
+//! | `BLOB_STORE_URL` | unset | `s3://bucket[/prefix]` keeps files in an S3-compatible bucket instead; a plain path is a folder, as `BLOB_DIR` |
+//! | `AWS_ENDPOINT_URL` (or `AWS_ENDPOINT`), `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_ALLOW_HTTP` | AWS itself | with an `s3://` store: the service (`http://` needs `AWS_ALLOW_HTTP=true`), its region and credentials; read by the S3 client |
 //! | `OTP_TTL_SECONDS` | 900 | how long a declaration request's verification code is valid |
 //! | `OTP_MAX_ATTEMPTS` | 3 | wrong codes before a code is dead |
 //! | `DECLARATION_LIMITS` | `THERAPIST=2000,PEDIATRICIAN=900,FAMILY_DOCTOR=1800` | declarations a doctor may hold, per speciality |
@@ -84,6 +86,8 @@ pub struct Config {
     pub metrics_bind_addr: Option<String>,
     /// `None`: `DATA_DIR/blobs`.
     pub blob_dir: Option<PathBuf>,
+    /// `Some`: files go to this bucket instead of the folder.
+    pub blob_s3: Option<S3Config>,
     pub payments: PaymentConfig,
     pub declarations: DeclarationConfig,
     /// The clinic's name, at the head of its printed reports (`CLINIC_NAME`).
@@ -92,6 +96,47 @@ pub struct Config {
     pub clinic_name_ar: Option<String>,
     /// The DICOM listener and the limits of DICOM files.
     pub dicom: DicomConfig,
+}
+
+/// Files in an S3-compatible bucket (`BLOB_STORE_URL=s3://…`).
+#[derive(Debug, Clone, Default)]
+pub struct S3Config {
+    /// `s3://bucket[/prefix]`.
+    pub url: String,
+    /// Settings over the `AWS_*` variables (which the S3 client reads itself), by the client's
+    /// names in lower case (`aws_endpoint_url`, …): for a caller that holds them elsewhere, as
+    /// tests do. None from the environment.
+    pub settings: Vec<(String, Secret)>,
+}
+
+/// `BLOB_STORE_URL` and `BLOB_DIR`: a bucket, or the folder (`None`: `DATA_DIR/blobs`).
+pub fn blob_location(
+    blob_dir: Option<String>,
+    url: Option<String>,
+) -> anyhow::Result<(Option<PathBuf>, Option<S3Config>)> {
+    let blob_dir = blob_dir.map(PathBuf::from);
+    let Some(url) = url else {
+        return Ok((blob_dir, None));
+    };
+    if url.starts_with("s3://") {
+        let s3 = S3Config {
+            url,
+            settings: Vec::new(),
+        };
+        return Ok((blob_dir, Some(s3)));
+    }
+    if url.contains("://") {
+        bail!("BLOB_STORE_URL must be s3://bucket[/prefix] or a folder, got {url:?}");
+    }
+    let folder = PathBuf::from(url);
+    match blob_dir {
+        Some(dir) if dir != folder => bail!(
+            "BLOB_STORE_URL ({}) and BLOB_DIR ({}) name two different folders",
+            folder.display(),
+            dir.display()
+        ),
+        _ => Ok((Some(folder), None)),
+    }
 }
 
 /// The eHealth declaration requests.
@@ -297,6 +342,7 @@ impl Config {
             Some("json") => true,
             Some(other) => bail!("LOG_FORMAT must be text or json, got {other:?}"),
         };
+        let (blob_dir, blob_s3) = blob_location(var("BLOB_DIR"), var("BLOB_STORE_URL"))?;
         Ok(Self {
             data_dir,
             database_url: Secret(database_url),
@@ -312,7 +358,8 @@ impl Config {
             )?),
             notify: NotifyConfig::from_env()?,
             metrics_bind_addr: var("METRICS_BIND_ADDR"),
-            blob_dir: var("BLOB_DIR").map(PathBuf::from),
+            blob_dir,
+            blob_s3,
             payments: {
                 let d = PaymentConfig::default();
                 PaymentConfig {
@@ -402,6 +449,23 @@ mod tests {
         );
         assert!(parse_limits("SURGEON=1").is_err());
         assert!(parse_limits("THERAPIST=x").is_err());
+    }
+
+    #[test]
+    fn blob_store_url_picks_a_bucket_or_a_folder() {
+        let some = |s: &str| Some(s.to_owned());
+        let (dir, s3) = blob_location(None, None).unwrap();
+        assert!(dir.is_none() && s3.is_none());
+        let (dir, s3) = blob_location(some("/srv/blobs"), some("s3://files/prod")).unwrap();
+        assert_eq!(dir, Some(PathBuf::from("/srv/blobs")));
+        assert_eq!(s3.unwrap().url, "s3://files/prod");
+        let (dir, s3) = blob_location(None, some("/srv/files")).unwrap();
+        assert_eq!(
+            (dir, s3.is_none()),
+            (Some(PathBuf::from("/srv/files")), true)
+        );
+        assert!(blob_location(some("/a"), some("/b")).is_err());
+        assert!(blob_location(None, some("gs://files")).is_err());
     }
 }
 

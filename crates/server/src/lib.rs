@@ -1,5 +1,6 @@
 //! The server: configuration, wiring and command line. The only crate that knows every adapter.
 
+mod blobs;
 pub mod clinic_load;
 pub mod config;
 pub mod ehealth;

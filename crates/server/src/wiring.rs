@@ -172,22 +172,12 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
         tracing::info!(database = %config.database_for_log(), migrations = ?applied, "database migrated");
     }
     let ring = keys::load(config)?;
-    let blob_dir = config.blob_dir();
-    let blobs = blob_store::FolderStore::open(&blob_dir).map_err(|e| {
-        anyhow::anyhow!("cannot use {} for files: {}", blob_dir.display(), e.chain())
-    })?;
-    // What an upload interrupted by a crash left behind; an hour is longer than any upload takes.
-    match blobs.sweep_staging(Duration::from_secs(3600)) {
-        Ok(0) => {}
-        Ok(removed) => tracing::info!(removed, "interrupted uploads cleaned up"),
-        Err(e) => tracing::warn!(error = %e.chain(), "cannot clean up interrupted uploads"),
-    }
+    let blobs = crate::blobs::open(config)?;
     let clock = Arc::new(SystemClock);
     let ids = Arc::new(UuidV7);
     let repo = Arc::new(store.clone());
     let catalogue = CatalogueService::new(repo.clone(), clock.clone(), ids.clone());
     let translator: Arc<dyn Translator> = catalogues()?;
-    let blobs: Arc<dyn domain::kernel::blob::BlobStore> = Arc::new(blobs);
     let gateway: Arc<dyn PaymentGateway> = Arc::new(
         payments::HostedPayments::new(&config.payments.link_base, &keys::webhook_secret(config)?)
             .context("the payment settings are wrong")?,

@@ -103,6 +103,7 @@ pub fn config_for(url: &str, ring: &KeyRing, files: &std::path::Path) -> Config 
         notify: NotifyConfig::default(),
         metrics_bind_addr: None,
         blob_dir: Some(files.to_path_buf()),
+        blob_s3: None,
         payments: server::config::PaymentConfig {
             webhook_secret: Some(Secret::new(WEBHOOK_SECRET)),
             ..Default::default()

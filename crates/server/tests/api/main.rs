@@ -6,6 +6,7 @@
 mod admin;
 mod auth;
 mod authorization;
+mod blob_s3;
 mod cases;
 mod catalogue;
 mod cli;
