@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use dicom_listener::{DicomHandler, Listener, ListenerConfig, StoreOutcome};
+use dicom_listener::{DicomHandler, Listener, ListenerConfig, ListenerHandle, StoreOutcome};
 use domain::Error;
 use domain::clinic::AppointmentService;
 use domain::clinic::imaging::{
@@ -115,7 +115,7 @@ pub fn listen(
     imaging: &Imaging,
     translator: Arc<dyn Translator>,
     config: &DicomConfig,
-) -> anyhow::Result<Option<Listener>> {
+) -> anyhow::Result<Option<ListenerHandle>> {
     let Some(bind) = &config.bind_addr else {
         return Ok(None);
     };
@@ -138,6 +138,7 @@ pub fn listen(
         translator,
     });
     let listener = Listener::bind(settings, handler)
+        .and_then(Listener::spawn)
         .with_context(|| format!("cannot listen for DICOM on {bind}"))?;
     tracing::info!(addr = %listener.local_addr(), ae_title = %config.ae_title, "DICOM listener started");
     Ok(Some(listener))

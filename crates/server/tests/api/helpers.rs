@@ -22,7 +22,7 @@ pub struct TestApp {
     agent: ureq::Agent,
     background: Option<Background>,
     /// The DICOM listener, when the test's configuration turned it on.
-    pub dicom: Option<dicom_listener::Listener>,
+    pub dicom: Option<dicom_listener::ListenerHandle>,
     /// The server's blob folder.
     pub _files: tempfile::TempDir,
     // Dropped last: the database outlives the server that uses it. `None` for a second server
