@@ -64,7 +64,12 @@ const OUT_OF_RESOURCES: u16 = 0xA700;
 const CANNOT_UNDERSTAND: u16 = 0xC000;
 
 impl DicomHandler for Bridge {
-    fn store(&self, calling_ae: &str, file: &mut dyn std::io::Read, _size: u64) -> StoreOutcome {
+    fn store(
+        &self,
+        calling_ae: &str,
+        mut file: &mut (dyn std::io::Read + Send),
+        _size: u64,
+    ) -> StoreOutcome {
         let who = match dicom_who(calling_ae) {
             Ok(who) => who,
             Err(e) => {
@@ -77,7 +82,7 @@ impl DicomHandler for Bridge {
         match self
             .imaging
             .ingest
-            .ingest(&who, Arrival::Dicom, file, self.max_bytes)
+            .ingest(&who, Arrival::Dicom, &mut file, self.max_bytes)
         {
             Ok(done) if done.duplicate => StoreOutcome::Duplicate,
             Ok(_) => StoreOutcome::Stored,

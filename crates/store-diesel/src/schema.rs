@@ -440,10 +440,121 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    dicom_studies (study_id) {
+        study_id -> Text,
+        study_instance_uid -> Text,
+        patient_id -> Nullable<Text>,
+        appointment_id -> Nullable<Text>,
+        dicom_patient_id -> Nullable<Text>,
+        patient_name -> Nullable<Text>,
+        patient_birth_date -> Nullable<Text>,
+        patient_sex -> Nullable<Text>,
+        study_date -> Nullable<Text>,
+        study_time -> Nullable<Text>,
+        description -> Nullable<Text>,
+        accession_number -> Nullable<Text>,
+        referring_physician -> Nullable<Text>,
+        modalities -> Text,
+        series_count -> Integer,
+        image_count -> Integer,
+        size_bytes -> BigInt,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    dicom_series (series_id) {
+        series_id -> Text,
+        series_instance_uid -> Text,
+        study_id -> Text,
+        modality -> Nullable<Text>,
+        body_part -> Nullable<Text>,
+        description -> Nullable<Text>,
+        series_number -> Nullable<Integer>,
+        image_count -> Integer,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    dicom_images (image_id) {
+        image_id -> Text,
+        sop_instance_uid -> Text,
+        series_id -> Text,
+        study_id -> Text,
+        patient_id -> Nullable<Text>,
+        sop_class_uid -> Text,
+        transfer_syntax_uid -> Text,
+        instance_number -> Nullable<Integer>,
+        pixel_rows -> Nullable<BigInt>,
+        pixel_columns -> Nullable<BigInt>,
+        frames -> Nullable<BigInt>,
+        has_pixels -> Bool,
+        photometric_interpretation -> Nullable<Text>,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        blob_key -> Text,
+        arrival -> Text,
+        received_by -> Text,
+        received_at -> Text,
+    }
+}
+
+diesel::table! {
+    dicom_thumbnails (image_id, size) {
+        image_id -> Text,
+        size -> Integer,
+        blob_key -> Text,
+    }
+}
+
+diesel::table! {
+    blob_trash (blob_key) {
+        blob_key -> Text,
+        due_at -> Text,
+    }
+}
+
+diesel::table! {
+    dicom_worklist (worklist_id) {
+        worklist_id -> Text,
+        appointment_id -> Nullable<Text>,
+        patient_id -> Text,
+        patient_name -> Text,
+        patient_mrn -> Text,
+        patient_birth_date -> Nullable<Text>,
+        patient_sex -> Nullable<Text>,
+        accession_number -> Text,
+        requested_procedure_id -> Text,
+        requested_procedure_description -> Nullable<Text>,
+        study_instance_uid -> Text,
+        scheduled_step_id -> Text,
+        modality -> Text,
+        station_ae_title -> Nullable<Text>,
+        start_date -> Text,
+        start_time -> Text,
+        step_description -> Nullable<Text>,
+        performing_physician -> Nullable<Text>,
+        created_at -> Text,
+        created_by -> Text,
+    }
+}
+
 diesel::joinable!(appointments -> patients (patient_id));
 diesel::joinable!(appointments -> staff_accounts (doctor_id));
 diesel::joinable!(clinic_reports -> patients (patient_id));
 diesel::joinable!(patient_search_terms -> patients (patient_id));
+diesel::joinable!(dicom_studies -> patients (patient_id));
+diesel::joinable!(dicom_studies -> appointments (appointment_id));
+diesel::joinable!(dicom_series -> dicom_studies (study_id));
+diesel::joinable!(dicom_images -> dicom_series (series_id));
+diesel::joinable!(dicom_images -> dicom_studies (study_id));
+diesel::joinable!(dicom_images -> patients (patient_id));
+diesel::joinable!(dicom_thumbnails -> dicom_images (image_id));
+diesel::joinable!(dicom_worklist -> appointments (appointment_id));
+diesel::joinable!(dicom_worklist -> patients (patient_id));
 diesel::allow_tables_to_appear_in_same_query!(
     staff_accounts,
     patients,
@@ -451,5 +562,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     appointments,
     appointment_history,
     clinic_reports,
-    audit_log
+    audit_log,
+    dicom_studies,
+    dicom_series,
+    dicom_images,
+    dicom_thumbnails,
+    blob_trash,
+    dicom_worklist
 );

@@ -13,6 +13,8 @@ use domain::clinic::Action;
 use domain::clinic::imaging::Arrival;
 use domain::kernel::text::{Arg, Key, Text};
 use futures_core::Stream;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
 
 use super::clinic_imaging_views::{
     ReceivedFileView, ReceivedView, WorklistBody, WorklistEntryView,
@@ -30,13 +32,25 @@ type Result<T = HttpResponse> = std::result::Result<T, ApiError<Clinic>>;
 type Data = web::Data<AppState>;
 type Token = Authenticated<Clinic>;
 
-/// The body of `POST /api/dicom/receive`, as the document describes it.
-#[derive(Debug, utoipa::ToSchema)]
-pub struct ReceiveForm {
-    /// A DICOM Part 10 file; send the part again for each further file.
-    #[schema(value_type = String, format = Binary)]
-    pub file: Vec<u8>,
+/// The body of `POST /api/dicom/receive`, as the document describes it: parts named `file`, each
+/// a DICOM Part 10 file (send the part again for each further file).
+#[derive(Debug)]
+pub struct ReceiveForm;
+
+impl utoipa::PartialSchema for ReceiveForm {
+    fn schema() -> RefOr<Schema> {
+        let file = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .description(Some("A DICOM Part 10 file"));
+        ObjectBuilder::new()
+            .property("file", file)
+            .required("file")
+            .into()
+    }
 }
+
+impl utoipa::ToSchema for ReceiveForm {}
 
 /// The most files one request may carry.
 pub const MAX_FILES: usize = 500;

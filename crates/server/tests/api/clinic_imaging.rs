@@ -12,6 +12,7 @@ use token::KeyRing;
 
 use crate::dcmtk::{self, file};
 use crate::helpers::{Response, TestApp, on_each_backend};
+use crate::ws_client::open;
 
 pub(crate) struct Staff {
     pub reception: String,
@@ -116,7 +117,7 @@ on_each_backend!(a_day_of_imaging, |db: TestDb| {
         &app,
         "PUT",
         &format!("/api/appointments/{appointment_id}/status"),
-        &s.reception,
+        &s.doctor,
         Some(json!({"status": "waiting"})),
     );
     ok(&waiting, 200);
@@ -178,8 +179,24 @@ on_each_backend!(a_day_of_imaging, |db: TestDb| {
         ],
         true,
     );
+    let mut technician_socket = open(&app.base, Some(&s.technician)).unwrap();
+    assert_eq!(technician_socket.next_json()["type"], "ready");
     let sent = dcmtk::storescu(port, "US_ROOM_1", &[], &[&image]);
     assert!(sent.contains("Success"), "{sent}");
+
+    // Staff who view images hear of it as it arrives, then of the appointment it moved.
+    let received = technician_socket.next_json();
+    assert_eq!(received["type"], "dicom.received", "{received}");
+    assert_eq!(received["patient_id"], patient_id.as_str());
+    assert_eq!(received["data"]["appointment_id"], appointment_id.as_str());
+    assert_eq!(received["data"]["study_instance_uid"], study_uid.as_str());
+    let moved_event = technician_socket.next_json();
+    assert_eq!(
+        moved_event["type"], "appointment.status_changed",
+        "{moved_event}"
+    );
+    assert_eq!(moved_event["data"]["to"], "in_scan");
+    assert_eq!(moved_event["data"]["by"], "dicom");
 
     // The study is on the patient, linked to the appointment, which is now in scan.
     let studies = call(

@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 
 use serde_json::Value;
-use store_diesel::testing::TestDb;
 
 use crate::clinic_imaging::{call, dicom_port, imaging_app, ok, png_size, staff};
 use crate::dcmtk::{self, file, testdata};
@@ -43,14 +42,18 @@ fn read(name: &str) -> Vec<u8> {
     std::fs::read(file(name)).unwrap()
 }
 
-/// The small test files of the DICOMDIR set (not the DICOMDIR itself).
+/// The small images of the DICOMDIR set (not the DICOMDIRs, not the READMEs).
 fn dicomdir_images() -> Vec<PathBuf> {
     fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
         for entry in std::fs::read_dir(dir).unwrap().filter_map(Result::ok) {
             let path = entry.path();
             if path.is_dir() {
                 walk(&path, out);
-            } else if path.file_name().and_then(|n| n.to_str()) != Some("DICOMDIR") {
+            } else if !path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("DICOMDIR") || n.starts_with("README"))
+            {
                 out.push(path);
             }
         }
@@ -119,7 +122,14 @@ on_each_backend!(storescu_sends_every_test_file, |db: TestDb| {
                 &format!("/api/dicom/images/{image_id}/thumbnail?size=128"),
                 &auth,
             );
-            if image["transfer_syntax_uid"] == "1.2.840.10008.1.2.4.91" {
+            if image["has_pixels"] == false {
+                assert_eq!(status, 415);
+                let error: Value = serde_json::from_slice(&body).unwrap();
+                assert!(
+                    error["error"].as_str().unwrap().contains("no pixel data"),
+                    "{error}"
+                );
+            } else if image["transfer_syntax_uid"] == "1.2.840.10008.1.2.4.91" {
                 assert_eq!(status, 415);
                 let error: Value = serde_json::from_slice(&body).unwrap();
                 assert!(

@@ -87,6 +87,8 @@ pub fn worklist(port: u16, dir: &Path, query: &Path) -> Vec<String> {
         "rsp-{}",
         query.file_stem().and_then(|s| s.to_str()).unwrap_or("q")
     ));
+    // A fresh folder: the answers of an earlier run of the same query must not be read again.
+    let _ = std::fs::remove_dir_all(&out_dir);
     std::fs::create_dir_all(&out_dir).expect("a folder for the responses");
     let out = run(
         "findscu",

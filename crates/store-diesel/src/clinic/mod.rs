@@ -1,13 +1,17 @@
-//! The clinic's storage: staff accounts, patients, appointments, reports, and what every write of
-//! theirs shares: the audit entry and the event it records in its own transaction.
+//! The clinic's storage: staff accounts, patients, appointments, reports, the imaging index and
+//! worklist, and what every write of theirs shares: the audit entry and the event it records in
+//! its own transaction.
 
 mod appointment_rows;
 mod appointments;
 mod audit;
+mod imaging;
+mod imaging_rows;
 mod load;
 mod patients;
 mod reports;
 mod staff;
+mod worklist;
 
 use diesel::prelude::*;
 use domain::clinic::{ClinicEvent, ClinicEventSink};

@@ -16,7 +16,10 @@ use time::OffsetDateTime;
 use super::{LOCK_PATIENT, insert_audit, lock_on_postgres, next_counter};
 use crate::connection::{DbConnection, MultiBackend, Store, on_backend, write_transaction};
 use crate::error::StoreError;
-use crate::schema::{appointments, clinic_reports, patient_search_terms, patients};
+use crate::schema::{
+    appointments, clinic_reports, dicom_images, dicom_studies, dicom_worklist,
+    patient_search_terms, patients,
+};
 use crate::sql::{
     count, date_text, id_text, parse_date, parse_id, parse_optional_timestamp, parse_stored,
     parse_timestamp, timestamp,
@@ -341,13 +344,32 @@ impl PatientRepository for Store {
                     .filter(clinic_reports::patient_id.eq(&id))
                     .select(count_star())
                     .get_result(conn)?;
-                if appointments > 0 || reports > 0 {
+                // A study refers to the patient by its own link, or through an instance linked
+                // to the patient (a study keeps the first patient its instances named).
+                let studies: i64 = dicom_studies::table
+                    .filter(
+                        dicom_studies::patient_id
+                            .eq(&id)
+                            .or(dicom_studies::study_id.eq_any(
+                                dicom_images::table
+                                    .filter(dicom_images::patient_id.eq(&id))
+                                    .select(dicom_images::study_id),
+                            )),
+                    )
+                    .select(count_star())
+                    .get_result(conn)?;
+                if appointments > 0 || reports > 0 || studies > 0 {
                     return Ok(HardDelete::Referenced {
                         appointments: count(appointments),
                         reports: count(reports),
-                        studies: 0,
+                        studies: count(studies),
                     });
                 }
+                // Worklist entries published for the patient alone (an appointment's entry goes
+                // with the appointment, which already refuses the delete) are only a publication,
+                // what modalities may query: they go with the patient rather than keep it.
+                diesel::delete(dicom_worklist::table.filter(dicom_worklist::patient_id.eq(&id)))
+                    .execute(conn)?;
                 remove_terms(conn, &id)?;
                 diesel::delete(patients::table.filter(patients::patient_id.eq(&id)))
                     .execute(conn)?;
