@@ -135,15 +135,14 @@ pub fn free_port() -> Result<u16> {
         .map_err(|e| e.to_string())
 }
 
-/// Our release server on a fresh SQLite `DATA_DIR` in `dir`, with its DICOM listener on a port of
-/// its own, ready once `/healthz` and a C-ECHO answer.
-pub fn start_ours(bin: &Path, dir: &Path) -> Result<Daemon> {
-    let data = dir.join("data");
+/// Our release server on the SQLite `DATA_DIR` `data` (fresh, or holding only what the CLI wrote),
+/// with its DICOM listener on a port of its own, ready once `/healthz` and a C-ECHO answer.
+pub fn start_ours(bin: &Path, data: &Path) -> Result<Daemon> {
     let (http_port, dicom_port) = (free_port()?, free_port()?);
-    let log = dir.join("server.log");
+    let log = data.join("server.log");
     let child = Command::new(bin)
         .arg("serve")
-        .env("DATA_DIR", &data)
+        .env("DATA_DIR", data)
         .env("BIND_ADDR", format!("127.0.0.1:{http_port}"))
         .env("DICOM_BIND_ADDR", format!("127.0.0.1:{dicom_port}"))
         .env("DICOM_AE_TITLE", OUR_AE)
