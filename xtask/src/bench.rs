@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{Result, bench_clinic, bench_declarations, exec, root};
+use crate::{Result, bench_clinic, bench_declarations, bench_imaging, exec, root};
 
 /// The token a scenario sends.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -184,13 +184,9 @@ pub fn run(args: &[&str]) -> Result {
     let quick = args.contains(&"--quick");
     let (duration, rounds) = if quick { ("3s", 1) } else { ("10s", 3) };
     ensure_wrk()?;
-    exec(Command::new(env!("CARGO")).current_dir(root()).args([
-        "build",
-        "--release",
-        "-p",
-        "server",
-    ]))?;
-    let bin = target_dir().join("release/server");
+    // Before the long part, so that a missing DICOM tool stops the bench at once.
+    bench_imaging::ensure_tools()?;
+    let bin = build_server()?;
     let data = std::env::temp_dir().join(format!("medcare-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
 
@@ -317,7 +313,7 @@ pub fn run(args: &[&str]) -> Result {
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| format!("cannot start the server: {e}"))?;
-    let _server = Server(child);
+    let server = Server(child);
     wait_ready(&format!("{base}/healthz"))?;
 
     for s in &runs {
@@ -371,13 +367,33 @@ pub fn run(args: &[&str]) -> Result {
     if declarations.refusals > 0 {
         return Err(format!("{} requests were refused", declarations.refusals));
     }
+    // The imaging servers start fresh and must not share the machine with this one.
+    drop(server);
     let _ = std::fs::remove_dir_all(&data);
-    Ok(())
+    println!();
+    bench_imaging::measure(&bin, quick)
 }
 
-fn ensure_wrk() -> Result {
-    if Command::new("wrk")
-        .arg("--version")
+/// The release server, built if needed.
+pub(crate) fn build_server() -> Result<PathBuf> {
+    exec(Command::new(env!("CARGO")).current_dir(root()).args([
+        "build",
+        "--release",
+        "-p",
+        "server",
+    ]))?;
+    Ok(target_dir().join("release/server"))
+}
+
+pub(crate) fn ensure_wrk() -> Result {
+    ensure_package("wrk", &["--version"], "wrk")
+}
+
+/// Installs a distribution package when `program` cannot be run, as root only: anyone else is told
+/// what to install.
+pub(crate) fn ensure_package(program: &str, probe: &[&str], package: &str) -> Result {
+    if Command::new(program)
+        .args(probe)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
@@ -385,16 +401,31 @@ fn ensure_wrk() -> Result {
     {
         return Ok(());
     }
-    eprintln!("wrk is not installed; installing it from the distribution's packages");
-    exec(Command::new("apt-get").args(["install", "-y", "-q", "wrk"]))
+    let advice =
+        format!("install {package} (Debian/Ubuntu: apt-get install {package}) and run again");
+    if !is_root() {
+        return Err(format!("{program} is not installed: {advice}"));
+    }
+    eprintln!("{program} is not installed; installing {package} from the distribution's packages");
+    exec(Command::new("apt-get").args(["install", "-y", "-q", package]))
         .or_else(|_| {
             exec(Command::new("apt-get").args(["update", "-q"]))?;
-            exec(Command::new("apt-get").args(["install", "-y", "-q", "wrk"]))
+            exec(Command::new("apt-get").args(["install", "-y", "-q", package]))
         })
-        .map_err(|e| format!("{e}: install wrk (Debian/Ubuntu: apt-get install wrk) and run again"))
+        .map_err(|e| format!("{e}: {advice}"))
 }
 
-fn wait_ready(url: &str) -> Result {
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status").is_ok_and(|status| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("Uid:"))
+            .and_then(|ids| ids.split_whitespace().next())
+            == Some("0")
+    })
+}
+
+pub(crate) fn wait_ready(url: &str) -> Result {
     let started = Instant::now();
     let addr = url
         .trim_start_matches("http://")
@@ -445,19 +476,19 @@ fn wrk(base: &str, path: &str, script: &Path, duration: &str) -> Result<f64> {
 
 /// Where cargo builds: `CARGO_TARGET_DIR` when set (relative to the workspace, where the build
 /// runs), else the workspace's `target`.
-fn target_dir() -> PathBuf {
+pub(crate) fn target_dir() -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) if !dir.is_empty() => root().join(dir),
         _ => root().join("target"),
     }
 }
 
-fn median(values: &mut [f64]) -> f64 {
+pub(crate) fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     values.get(values.len() / 2).copied().unwrap_or(0.0)
 }
 
-fn cores() -> usize {
+pub(crate) fn cores() -> usize {
     std::thread::available_parallelism()
         .map(usize::from)
         .unwrap_or(1)
@@ -465,22 +496,36 @@ fn cores() -> usize {
 
 /// One request by hand, to check what a scenario answers before loading it.
 fn fetch(port: u16, s: &Run, token: Option<&str>) -> Result<String> {
+    request(port, s.method, &s.path, token, s.body)
+}
+
+/// One HTTP/1.1 request on its own connection; the whole answer, head included.
+pub(crate) fn request(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &str,
+) -> Result<String> {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))
         .map_err(|e| format!("cannot connect: {e}"))?;
+    // A server that never answers must not hang the bench.
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .map_err(|e| e.to_string())?;
     let auth = token.map_or(String::new(), |token| format!("Authorization: {token}\r\n"));
     // A GET has no body, so no body headers either (as wrk sends it).
-    let body = if s.body.is_empty() {
+    let headers = if body.is_empty() {
         String::new()
     } else {
         format!(
             "Content-Type: application/json\r\nContent-Length: {}\r\n",
-            s.body.len()
+            body.len()
         )
     };
     let request = format!(
-        "{} {} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}{body}Connection: close\r\n\r\n{}",
-        s.method, s.path, s.body
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}{headers}Connection: close\r\n\r\n{body}"
     );
     stream
         .write_all(request.as_bytes())

@@ -3,13 +3,17 @@
 //! - `migrate run|revert|status`: the server's migrations against `DATABASE_URL` (or the default
 //!   SQLite file), for either backend.
 //! - `migrate new NAME`: a new, empty migration for both backends.
-//! - `bench`: load benchmarks with `wrk` against a release build (see `docs/benchmarks.md`).
+//! - `bench`: load benchmarks with `wrk` against a release build (see `docs/benchmarks.md`);
+//!   `bench imaging` only the DICOM ingest and study queries against Orthanc.
 //! - `check-domain`: fails if the domain crate depends on an I/O crate, or an adapter crate on
 //!   another adapter.
 
 mod bench;
 mod bench_clinic;
 mod bench_declarations;
+mod bench_imaging;
+mod bench_imaging_files;
+mod bench_imaging_peers;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -22,6 +26,7 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["migrate", "new", name] => migrate_new(name),
         ["migrate", action @ ("run" | "revert" | "status")] => cargo_server(&["migrate", action]),
+        ["bench", "imaging", rest @ ..] => bench_imaging::run(rest),
         ["bench", rest @ ..] => bench::run(rest),
         ["check-domain"] => check_domain(),
         _ => Err(USAGE.to_owned()),
@@ -38,7 +43,8 @@ fn main() -> ExitCode {
 const USAGE: &str = "usage:
   cargo xtask migrate run|revert|status   apply, revert or list migrations (DATABASE_URL or the default SQLite file)
   cargo xtask migrate new NAME            create an empty migration for SQLite and PostgreSQL
-  cargo xtask bench [--quick]             load benchmarks with wrk against a release build
+  cargo xtask bench [--quick]             load benchmarks with wrk against a release build, imaging included
+  cargo xtask bench imaging [--quick]     DICOM ingest and study queries, ours against Orthanc
   cargo xtask check-domain                fail if domain depends on an I/O crate or an adapter on another adapter";
 
 pub fn root() -> PathBuf {
