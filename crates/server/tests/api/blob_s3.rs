@@ -135,3 +135,83 @@ fn a_bucket_that_does_not_answer_stops_the_server_at_start() {
         "{message}"
     );
 }
+
+/// The keys in `bucket` (S3's listing, unsigned as the test server allows).
+fn listed(endpoint: &str, bucket: &str) -> Vec<String> {
+    let listing =
+        String::from_utf8(get_bytes(&format!("{endpoint}/{bucket}?list-type=2"))).expect("XML");
+    listing
+        .split("<Key>")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("</Key>").map(|(k, _)| k.to_owned()))
+        .collect()
+}
+
+#[test]
+fn images_live_in_the_bucket_and_leave_it_with_their_study() {
+    let Some((endpoint, bucket)) = bucket() else {
+        return;
+    };
+    let config = s3_config(&endpoint, format!("s3://{bucket}"));
+    let app = TestApp::spawn_configured(
+        TestDb::sqlite(),
+        KeyRing::generate(),
+        |c| c.blob_s3 = Some(config),
+        false,
+    );
+    let s = crate::clinic_imaging::staff(&app);
+    let original = std::fs::read(crate::dcmtk::file("examples_ybr_color.dcm")).expect("test file");
+    let boundary = "s3-imaging-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"clip.dcm\"\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(&original);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    let received = app.send(
+        "POST",
+        "/api/dicom/receive",
+        &[("authorization", s.technician.as_str())],
+        Some((content_type.as_str(), body)),
+    );
+    assert_eq!(received.status, 200, "{}", received.text);
+    let image = &received.json["data"]["files"][0]["image"];
+    let (image_id, study_id) = (
+        image["id"].as_str().expect("an image").to_owned(),
+        image["study_id"].as_str().expect("a study").to_owned(),
+    );
+    assert_eq!(image["frames"], 30);
+
+    // The multi-frame clip's first frame drawn, its file read back whole, both from the bucket.
+    let auth = [("authorization", s.doctor.as_str())];
+    let (status, _, png) = app.send_bytes(
+        "GET",
+        &format!("/api/dicom/images/{image_id}/thumbnail"),
+        &auth,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(&png[1..4], b"PNG");
+    let (status, _, file) = app.send_bytes(
+        "GET",
+        &format!("/api/dicom/images/{image_id}/download"),
+        &auth,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(file.len(), original.len());
+    let keys = listed(&endpoint, &bucket);
+    assert_eq!(keys.len(), 2, "the instance and its thumbnail: {keys:?}");
+    assert!(
+        keys.iter().all(|k| k.starts_with("objects/dicom/")),
+        "{keys:?}"
+    );
+
+    let deleted = app.send(
+        "DELETE",
+        &format!("/api/dicom/studies/{study_id}"),
+        &[("authorization", s.technician.as_str())],
+        None,
+    );
+    assert_eq!(deleted.status, 200, "{}", deleted.text);
+    assert!(listed(&endpoint, &bucket).is_empty());
+}
