@@ -365,7 +365,7 @@ impl utoipa::PartialSchema for WorklistBody {
                 .property(
                     "description",
                     text(
-                        r"^[^\\]{0,64}$",
+                        r"^[^\\\u0000]{0,64}$",
                         "The procedure's description (no backslash)",
                     ),
                 )
