@@ -538,4 +538,4 @@ clinic-worklist-station = يجب أن يكون station_ae_title من 1 إلى 16
 clinic-images-received = حُفظ من الملفات: { $stored }، ورُفض: { $refused }
 clinic-multipart-malformed = يجب أن يكون الطلب multipart/form-data بجزء واحد أو أكثر اسمه file: { $detail }
 clinic-too-many-files = لا يُرسل أكثر من { $max } ملف في طلب واحد
-clinic-file-refused = { $name }: { $reason }
+clinic-file-refused = الملف { $name }: { $reason }

@@ -93,6 +93,15 @@ fn sample(key: Key) -> Text {
         .with("time", "09:30")
         .with("appointments", 2i64)
         .with("reports", 1i64)
+        .with("studies", 3i64)
+        .with(
+            "detail",
+            "(7FE0,0010) declares 8192 bytes but only 8130 remain",
+        )
+        .with("uid", "SOPInstanceUID")
+        .with("stored", 2i64)
+        .with("refused", 1i64)
+        .with("name", "scan.dcm")
 }
 
 #[test]

@@ -13,6 +13,7 @@ const FOR_THE_LOG: &[&str] = &[
     "tracing::",
     "StoreError::",
     "sql_query",
+    "sql::<",
     "batch_execute",
     "panic!",
     "unreachable!",

@@ -171,13 +171,14 @@ fn a_new_operator_can_seed_issue_a_token_and_serve() {
             .unwrap()
             .port()
     };
-    let (port, metrics_port) = (free_port(), free_port());
+    let (port, metrics_port, dicom_port) = (free_port(), free_port(), free_port());
     let child = Command::new(env!("CARGO_BIN_EXE_server"))
         .arg("serve")
         .env_clear()
         .env("DATA_DIR", &data)
         .env("BIND_ADDR", format!("127.0.0.1:{port}"))
         .env("METRICS_BIND_ADDR", format!("127.0.0.1:{metrics_port}"))
+        .env("DICOM_BIND_ADDR", format!("127.0.0.1:{dicom_port}"))
         .env("HTTP_WORKERS", "1")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -228,6 +229,13 @@ fn a_new_operator_can_seed_issue_a_token_and_serve() {
         404,
         "metrics stay off the public port"
     );
+
+    // The DICOM listener serves beside HTTP: a modality's echo is answered.
+    let echo = crate::dcmtk::run(
+        "echoscu",
+        &["-aec", "MEDCARE", "127.0.0.1", &dicom_port.to_string()],
+    );
+    assert!(echo.status.success(), "{}", crate::dcmtk::said(&echo));
 
     let _ = serving.0.kill();
     let _ = serving.0.wait();

@@ -209,6 +209,8 @@ fn other_process(app: &TestApp) -> OtherProcess {
         .env("DATABASE_URL", &app.url)
         .env("TOKEN_KEYS", app.ring.to_text())
         .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        // Another process beside this test's servers: no DICOM listener to compete for its port.
+        .env("DICOM_BIND_ADDR", "off")
         .env("HTTP_WORKERS", "1")
         .env("DRAFT_REMINDER_INTERVAL_SECONDS", "0")
         .stdout(Stdio::null())

@@ -68,6 +68,8 @@ fn a_verification_code_never_reaches_the_log() {
         .env_clear()
         .env("DATA_DIR", &data)
         .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        // Another process beside this test's servers: no DICOM listener to compete for its port.
+        .env("DICOM_BIND_ADDR", "off")
         .env("HTTP_WORKERS", "1")
         .env("RUST_LOG", "debug")
         .stdout(Stdio::null())

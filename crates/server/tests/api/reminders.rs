@@ -202,6 +202,8 @@ fn two_server_processes_remind_each_case_once() {
             .env("DATABASE_URL", &app.url)
             .env("TOKEN_KEYS", ring.to_text())
             .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+            // Another process beside this test's servers: no DICOM listener to compete for its port.
+            .env("DICOM_BIND_ADDR", "off")
             .env("HTTP_WORKERS", "2")
             .env("DRAFT_REMINDER_INTERVAL_SECONDS", "0")
             .stdout(Stdio::null())

@@ -150,14 +150,15 @@ pub enum DicomRefusal {
     MissingUid(&'static str),
 }
 
+/// A code for logs (what clients read comes from the catalogues, see `ingest::refusal_error`).
 impl fmt::Display for DicomRefusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            DicomRefusal::NotDicom => f.write_str("not a DICOM file"),
-            DicomRefusal::NoMeta => f.write_str("no DICOM file meta header"),
-            DicomRefusal::Truncated { detail } => write!(f, "truncated: {detail}"),
-            DicomRefusal::Unreadable { detail } => write!(f, "unreadable: {detail}"),
-            DicomRefusal::MissingUid(uid) => write!(f, "missing {uid}"),
+            DicomRefusal::NotDicom => f.write_str("not_dicom"),
+            DicomRefusal::NoMeta => f.write_str("no_meta"),
+            DicomRefusal::Truncated { detail } => write!(f, "truncated ({detail})"),
+            DicomRefusal::Unreadable { detail } => write!(f, "unreadable ({detail})"),
+            DicomRefusal::MissingUid(uid) => write!(f, "missing_uid ({uid})"),
         }
     }
 }
