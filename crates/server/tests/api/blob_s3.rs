@@ -161,19 +161,10 @@ fn images_live_in_the_bucket_and_leave_it_with_their_study() {
     );
     let s = crate::clinic_imaging::staff(&app);
     let original = std::fs::read(crate::dcmtk::file("examples_ybr_color.dcm")).expect("test file");
-    let boundary = "s3-imaging-boundary";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"clip.dcm\"\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(&original);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let content_type = format!("multipart/form-data; boundary={boundary}");
-    let received = app.send(
-        "POST",
-        "/api/dicom/receive",
-        &[("authorization", s.technician.as_str())],
-        Some((content_type.as_str(), body)),
+    let received = crate::clinic_imaging_files::receive(
+        &app,
+        &s.technician,
+        &[("clip.dcm", original.clone())],
     );
     assert_eq!(received.status, 200, "{}", received.text);
     let image = &received.json["data"]["files"][0]["image"];

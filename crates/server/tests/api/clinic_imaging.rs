@@ -10,29 +10,10 @@ use serde_json::{Value, json};
 use store_diesel::testing::{TestDb, insert_staff};
 use token::KeyRing;
 
+pub(crate) use crate::clinic_patients::{call, ok, staff};
 use crate::dcmtk::{self, file};
-use crate::helpers::{Response, TestApp, on_each_backend};
+use crate::helpers::{TestApp, on_each_backend};
 use crate::ws_client::open;
-
-pub(crate) struct Staff {
-    pub reception: String,
-    pub doctor: String,
-    pub doctor_id: String,
-    pub technician: String,
-}
-
-pub(crate) fn staff(app: &TestApp) -> Staff {
-    let store = &app.platform.store;
-    let reception_id = insert_staff(store, "reception", &["receptionist"]);
-    let doctor_id = insert_staff(store, "haddad", &["doctor"]);
-    let technician_id = insert_staff(store, "tech", &["technician"]);
-    Staff {
-        reception: app.token(Audience::Clinic, &reception_id, &["receptionist"]),
-        doctor: app.token(Audience::Clinic, &doctor_id, &["doctor"]),
-        doctor_id,
-        technician: app.token(Audience::Clinic, &technician_id, &["technician"]),
-    }
-}
 
 /// A server with its DICOM listener on a port of its own.
 pub(crate) fn imaging_app(db: TestDb) -> TestApp {
@@ -49,23 +30,6 @@ pub(crate) fn dicom_port(app: &TestApp) -> u16 {
         .as_ref()
         .map(|l| l.local_addr().port())
         .expect("the DICOM listener is on")
-}
-
-pub(crate) fn call(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> Response {
-    let body = body.map(|b| ("application/json", b.to_string().into_bytes()));
-    app.send(method, path, &[("authorization", token)], body)
-}
-
-pub(crate) fn ok(r: &Response, status: u16) -> &Value {
-    assert_eq!(r.status, status, "{}", r.text);
-    assert_eq!(r.json["success"], true, "{}", r.text);
-    &r.json["data"]
 }
 
 /// A PNG's width and height, from its header.

@@ -28,7 +28,7 @@ fn multipart(files: &[(&str, Vec<u8>)]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-fn receive(app: &TestApp, token: &str, files: &[(&str, Vec<u8>)]) -> Response {
+pub(crate) fn receive(app: &TestApp, token: &str, files: &[(&str, Vec<u8>)]) -> Response {
     let (content_type, body) = multipart(files);
     app.send(
         "POST",

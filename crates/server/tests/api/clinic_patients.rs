@@ -11,7 +11,13 @@ use store_diesel::testing::insert_staff;
 use crate::helpers::{Response, TestApp, on_each_backend};
 
 /// A request with a JSON body (or none) and the token.
-fn call(app: &TestApp, method: &str, path: &str, token: &str, body: Option<Value>) -> Response {
+pub(crate) fn call(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> Response {
     let headers = [("authorization", token)];
     let body = body.map(|b| ("application/json", b.to_string().into_bytes()));
     app.send(method, path, &headers, body)
@@ -25,20 +31,20 @@ fn error(r: &Response, status: u16) -> String {
     r.json["error"].as_str().unwrap_or_default().to_owned()
 }
 
-fn ok(r: &Response, status: u16) -> &Value {
+pub(crate) fn ok(r: &Response, status: u16) -> &Value {
     assert_eq!(r.status, status, "{}", r.text);
     assert_eq!(r.json["success"], true, "{}", r.text);
     &r.json["data"]
 }
 
-struct Staff {
-    reception: String,
-    doctor: String,
-    doctor_id: String,
-    technician: String,
+pub(crate) struct Staff {
+    pub(crate) reception: String,
+    pub(crate) doctor: String,
+    pub(crate) doctor_id: String,
+    pub(crate) technician: String,
 }
 
-fn staff(app: &TestApp) -> Staff {
+pub(crate) fn staff(app: &TestApp) -> Staff {
     let store = &app.platform.store;
     let reception_id = insert_staff(store, "reception", &["receptionist"]);
     let doctor_id = insert_staff(store, "haddad", &["doctor"]);

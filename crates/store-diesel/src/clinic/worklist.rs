@@ -3,8 +3,8 @@
 
 use diesel::prelude::*;
 use diesel::upsert::excluded;
-use domain::clinic::imaging::{Uid, WorklistEntry, WorklistRepository};
-use domain::clinic::{Appointment, AppointmentId, AppointmentStatus, AuditEntry};
+use domain::clinic::imaging::{Uid, WORKLIST_CLOSED, WorklistEntry, WorklistRepository};
+use domain::clinic::{Appointment, AppointmentId, AuditEntry};
 use domain::kernel::code::Code;
 use domain::kernel::ids::ActorId;
 use time::{Date, Time};
@@ -18,14 +18,6 @@ use crate::sql::{date_text, id_text, parse_date, parse_id, parse_timestamp, time
 /// A step's start time as stored: `HH:MM:SS` (a worklist keeps seconds, appointments do not).
 const TIME_FORMAT: &[time::format_description::FormatItem<'static>] =
     time::macros::format_description!("[hour]:[minute]:[second]");
-
-/// The appointment statuses past which a modality has nothing left to do.
-const DONE: [AppointmentStatus; 4] = [
-    AppointmentStatus::Review,
-    AppointmentStatus::Completed,
-    AppointmentStatus::Cancelled,
-    AppointmentStatus::NoShow,
-];
 
 fn time_text(t: Time) -> String {
     t.format(TIME_FORMAT)
@@ -209,7 +201,7 @@ impl WorklistRepository for Store {
     }
 
     fn active(&self, today: Date) -> domain::Result<Vec<WorklistEntry>> {
-        let done: Vec<&'static str> = DONE.iter().map(|s| s.as_str()).collect();
+        let done: Vec<&'static str> = WORKLIST_CLOSED.iter().map(|s| s.as_str()).collect();
         let rows = self.with_conn(|conn| {
             Ok(dicom_worklist::table
                 .left_join(appointments::table)

@@ -40,6 +40,25 @@ pub struct ImagingPorts {
     pub ids: Arc<dyn IdGenerator>,
 }
 
+impl ImagingPorts {
+    /// Deletes the bytes of trashed keys and takes those deleted off the trash list; a key whose
+    /// bytes cannot be deleted now stays on it, for the sweeper.
+    pub(super) fn delete_trashed(&self, keys: Vec<BlobKey>) -> Result<Swept> {
+        let total = keys.len();
+        let gone: Vec<BlobKey> = keys
+            .into_iter()
+            .filter(|key| self.blobs.delete(key).is_ok())
+            .collect();
+        if !gone.is_empty() {
+            self.repository.forget_trash(&gone)?;
+        }
+        Ok(Swept {
+            deleted: gone.len(),
+            failed: total - gone.len(),
+        })
+    }
+}
+
 impl fmt::Debug for ImagingPorts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ImagingPorts").finish_non_exhaustive()
@@ -125,11 +144,8 @@ impl IngestService {
         match self.index(who, arrival, id, &key, blob) {
             Ok(done) => Ok(done),
             Err(e) => {
-                // The row was not written: the bytes go now (or, if this fails too, with the
-                // sweeper, since the key is still on the trash list).
-                if p.blobs.delete(&key).is_ok() {
-                    p.repository.forget_trash(std::slice::from_ref(&key))?;
-                }
+                // The row was not written: the bytes go now (or with the sweeper).
+                p.delete_trashed(vec![key])?;
                 Err(e)
             }
         }
@@ -195,9 +211,7 @@ impl IngestService {
         };
         match p.repository.store_instance(&new, &audit, &event)? {
             Stored::Duplicate(existing) => {
-                if p.blobs.delete(key).is_ok() {
-                    p.repository.forget_trash(std::slice::from_ref(key))?;
-                }
+                p.delete_trashed(vec![key.clone()])?;
                 Ok(Ingested {
                     image: existing,
                     duplicate: true,
@@ -223,19 +237,7 @@ impl IngestService {
     pub fn sweep(&self, limit: u32) -> Result<Swept> {
         let p = &self.ports;
         let due = p.repository.trash_due(p.clock.now(), limit)?;
-        let mut gone = Vec::with_capacity(due.len());
-        let mut failed = 0;
-        for key in due {
-            match p.blobs.delete(&key) {
-                Ok(_) => gone.push(key),
-                Err(_) => failed += 1,
-            }
-        }
-        p.repository.forget_trash(&gone)?;
-        Ok(Swept {
-            deleted: gone.len(),
-            failed,
-        })
+        p.delete_trashed(due)
     }
 }
 

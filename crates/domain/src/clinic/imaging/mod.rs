@@ -30,7 +30,7 @@ pub use ingest::{ImagingPorts, IngestService, Ingested, Swept, dicom_who, refusa
 pub use ports::{ImagingRepository, WorklistRepository};
 pub use studies::{ImageDetails, StudyService};
 pub use worklist::{DateRange, TimeRange, WorklistEntry, WorklistQuery};
-pub use worklists::{WorklistService, WorklistTarget};
+pub use worklists::{WORKLIST_CLOSED, WorklistService, WorklistTarget};
 
 #[cfg(any(test, feature = "mock"))]
 pub use dicom::MockDicomCodec;

@@ -231,10 +231,6 @@ impl StudyService {
             .repository
             .delete_study(id, now, &entry)?
             .ok_or_else(study_not_found)?;
-        let gone: Vec<BlobKey> = keys
-            .into_iter()
-            .filter(|key| p.blobs.delete(key).is_ok())
-            .collect();
-        p.repository.forget_trash(&gone)
+        p.delete_trashed(keys).map(|_| ())
     }
 }

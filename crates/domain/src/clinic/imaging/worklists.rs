@@ -45,6 +45,15 @@ struct Step {
     description: Option<String>,
 }
 
+/// The appointment statuses past which a modality has nothing left to do: no entry is published
+/// for them, and their entries leave the worklist ([`WorklistRepository::active`]).
+pub const WORKLIST_CLOSED: [AppointmentStatus; 4] = [
+    AppointmentStatus::Review,
+    AppointmentStatus::Completed,
+    AppointmentStatus::Cancelled,
+    AppointmentStatus::NoShow,
+];
+
 /// The longest step description: DICOM's LO.
 const DESCRIPTION_MAX: usize = 64;
 
@@ -187,90 +196,75 @@ impl WorklistService {
     pub fn send(&self, who: &Who, target: &WorklistTarget) -> Result<WorklistEntry> {
         let (target, step) = target.validate()?;
         let now = self.clock.now();
-        let new_uid = || Uid::from_uuid(self.ids.new_id());
-        let entry = match target {
-            For::Appointment(id) => {
-                let record = self
-                    .appointments
-                    .find(id)?
-                    .ok_or_else(appointment_not_found)?;
-                let appointment = &record.appointment;
-                if matches!(
-                    appointment.status,
-                    AppointmentStatus::Review
-                        | AppointmentStatus::Completed
-                        | AppointmentStatus::Cancelled
-                        | AppointmentStatus::NoShow
-                ) {
-                    return Err(Error::conflict(
-                        Text::new(Key::ClinicWorklistClosed)
-                            .with("status", appointment.status.as_str()),
-                    ));
+        // What differs between the two targets; the entry is built from it in one place below.
+        let (appointment_id, patient, accession, start_date, start_time, procedure, physician) =
+            match target {
+                For::Appointment(id) => {
+                    let record = self
+                        .appointments
+                        .find(id)?
+                        .ok_or_else(appointment_not_found)?;
+                    let appointment = record.appointment;
+                    if WORKLIST_CLOSED.contains(&appointment.status) {
+                        return Err(Error::conflict(
+                            Text::new(Key::ClinicWorklistClosed)
+                                .with("status", appointment.status.as_str()),
+                        ));
+                    }
+                    let patient = self
+                        .patients
+                        .find(appointment.patient_id)?
+                        .ok_or_else(patient_not_found)?;
+                    (
+                        Some(id),
+                        patient,
+                        appointment.accession_number,
+                        appointment.slot.date,
+                        appointment.slot.time,
+                        step.description.clone().or(appointment.department),
+                        record.doctor_name,
+                    )
                 }
-                let patient = self
-                    .patients
-                    .find(appointment.patient_id)?
-                    .ok_or_else(patient_not_found)?;
-                let accession = appointment.accession_number.clone();
-                let digits = accession_digits(&accession).to_owned();
-                WorklistEntry {
-                    id: WorklistId::generate(self.ids.as_ref()),
-                    appointment_id: Some(id),
-                    patient_id: patient.id,
-                    patient_name: patient.details.name.clone(),
-                    patient_mrn: patient.mrn.clone(),
-                    patient_birth_date: patient.details.birth_date,
-                    patient_sex: dicom_sex(patient.details.sex),
-                    requested_procedure_id: format!("RP{digits}"),
-                    scheduled_step_id: format!("SPS{digits}"),
-                    accession_number: accession,
-                    requested_procedure_description: step
-                        .description
-                        .clone()
-                        .or_else(|| appointment.department.clone()),
-                    study_instance_uid: new_uid(),
-                    modality: step.modality,
-                    station_ae_title: step.station,
-                    start_date: appointment.slot.date,
-                    start_time: appointment.slot.time,
-                    step_description: step.description,
-                    performing_physician: record.doctor_name.clone(),
-                    created_at: now,
-                    created_by: who.actor.clone(),
+                For::Patient(id) => {
+                    let patient = self
+                        .patients
+                        .find(id)?
+                        .filter(|p| p.deleted_at.is_none())
+                        .ok_or_else(patient_not_found)?;
+                    (
+                        None,
+                        patient,
+                        self.worklist.next_accession()?,
+                        now.date(),
+                        time::Time::from_hms(now.hour(), now.minute(), 0)
+                            .unwrap_or(time::Time::MIDNIGHT),
+                        step.description.clone(),
+                        None,
+                    )
                 }
-            }
-            For::Patient(id) => {
-                let patient = self
-                    .patients
-                    .find(id)?
-                    .filter(|p| p.deleted_at.is_none())
-                    .ok_or_else(patient_not_found)?;
-                let accession = self.worklist.next_accession()?;
-                let digits = accession_digits(&accession).to_owned();
-                WorklistEntry {
-                    id: WorklistId::generate(self.ids.as_ref()),
-                    appointment_id: None,
-                    patient_id: patient.id,
-                    patient_name: patient.details.name.clone(),
-                    patient_mrn: patient.mrn.clone(),
-                    patient_birth_date: patient.details.birth_date,
-                    patient_sex: dicom_sex(patient.details.sex),
-                    requested_procedure_id: format!("RP{digits}"),
-                    scheduled_step_id: format!("SPS{digits}"),
-                    accession_number: accession,
-                    requested_procedure_description: step.description.clone(),
-                    study_instance_uid: new_uid(),
-                    modality: step.modality,
-                    station_ae_title: step.station,
-                    start_date: now.date(),
-                    start_time: time::Time::from_hms(now.hour(), now.minute(), 0)
-                        .unwrap_or(time::Time::MIDNIGHT),
-                    step_description: step.description,
-                    performing_physician: None,
-                    created_at: now,
-                    created_by: who.actor.clone(),
-                }
-            }
+            };
+        let digits = accession_digits(&accession).to_owned();
+        let entry = WorklistEntry {
+            id: WorklistId::generate(self.ids.as_ref()),
+            appointment_id,
+            patient_id: patient.id,
+            patient_name: patient.details.name,
+            patient_mrn: patient.mrn,
+            patient_birth_date: patient.details.birth_date,
+            patient_sex: dicom_sex(patient.details.sex),
+            requested_procedure_id: format!("RP{digits}"),
+            scheduled_step_id: format!("SPS{digits}"),
+            accession_number: accession,
+            requested_procedure_description: procedure,
+            study_instance_uid: Uid::from_uuid(self.ids.new_id()),
+            modality: step.modality,
+            station_ae_title: step.station,
+            start_date,
+            start_time,
+            step_description: step.description,
+            performing_physician: physician,
+            created_at: now,
+            created_by: who.actor.clone(),
         };
         let audit = who.audit(
             self.ids.as_ref(),
