@@ -7,10 +7,13 @@
 //! - [`ports`]: the index's and the worklist's repositories.
 //! - [`ingest`]: the one path every received file takes; [`studies`]: reading and deleting;
 //!   [`worklists`]: publishing worklist entries and answering modalities' queries.
+//! - [`pixels`]: what DICOMweb reads from a stored file (DICOM JSON, frames, rendered images), and
+//!   the [`PixelCodec`] port that reads it.
 
 pub mod dicom;
 pub mod index;
 pub mod ingest;
+pub mod pixels;
 pub mod ports;
 pub mod studies;
 pub mod worklist;
@@ -27,6 +30,10 @@ pub use index::{
     Arrival, Image, NewInstance, Series, Stored, Study, StudyDetails, StudyFilter, StudyQuery,
 };
 pub use ingest::{ImagingPorts, IngestService, Ingested, Swept, dicom_who, refusal_error};
+pub use pixels::{
+    DicomJson, EXPLICIT_VR_LITTLE_ENDIAN, Frame, FrameSyntax, ImageFormat, PixelCodec,
+    PixelRefusal, RenderRequest, Window, frame_media_type,
+};
 pub use ports::{ImagingRepository, WorklistRepository};
 pub use studies::{ImageDetails, StudyService};
 pub use worklist::{DateRange, TimeRange, WorklistEntry, WorklistQuery};
@@ -34,5 +41,7 @@ pub use worklists::{WORKLIST_CLOSED, WorklistService, WorklistTarget};
 
 #[cfg(any(test, feature = "mock"))]
 pub use dicom::MockDicomCodec;
+#[cfg(any(test, feature = "mock"))]
+pub use pixels::MockPixelCodec;
 #[cfg(any(test, feature = "mock"))]
 pub use ports::{MockImagingRepository, MockWorklistRepository};
