@@ -10,12 +10,14 @@
 //! - [`clinic`]: appointments and reports of the clinic system.
 //! - [`declarations`]: national eHealth style declaration requests: the registry they refer to,
 //!   their lifecycle, verification codes, approval, rejection and expiry.
+//! - [`documents`]: uploaded files, the types accepted and the signed links that read them.
 //!
 //! With the `mock` feature every port has a `mockall` mock (`MockClock`, `MockCatalogueRepository`,
 //! ...) so that other crates' tests can use them.
 
 pub mod clinic;
 pub mod declarations;
+pub mod documents;
 pub mod identity;
 pub mod kernel;
 pub mod notifications;

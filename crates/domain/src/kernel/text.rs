@@ -333,6 +333,11 @@ pub enum Key {
     ClinicImagesReceived,
     ClinicMultipartMalformed,
     ClinicTooManyFiles,
+    // Documents.
+    DocumentEmpty,
+    DocumentUnsupportedType,
+    DocumentNotFound,
+    FileLinkRefused,
     ClinicFileRefused,
 }
 
