@@ -424,8 +424,8 @@ clinic-images-received = { $stored ->
     }
 clinic-multipart-malformed = The body must be multipart/form-data with one or more parts named file: { $detail }
 clinic-too-many-files = At most { $max } files may be sent at once
+clinic-file-refused = { $name }: { $reason }
 document-empty = The file is empty
 document-unsupported-type = This type of file is not accepted: send a PDF, JPEG, PNG, HEIC, DICOM or plain text (UTF-8) file
 document-not-found = Document not found
 file-link-refused = This link has expired or is not valid
-clinic-file-refused = { $name }: { $reason }

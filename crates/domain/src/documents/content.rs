@@ -105,13 +105,11 @@ fn is_heic(head: &[u8]) -> bool {
 fn is_text(head: &[u8], whole: bool) -> bool {
     let valid = match std::str::from_utf8(head) {
         Ok(text) => text,
-        Err(e) if !whole && e.error_len().is_none() => {
-            // Cut inside the last character: the prefix up to it is valid by construction.
-            match std::str::from_utf8(head.get(..e.valid_up_to()).unwrap_or_default()) {
-                Ok(text) => text,
-                Err(_) => return false,
-            }
-        }
+        // Cut inside the last character: the prefix up to it is valid by construction.
+        Err(e) if !whole && e.error_len().is_none() => head
+            .get(..e.valid_up_to())
+            .and_then(|prefix| std::str::from_utf8(prefix).ok())
+            .unwrap_or_default(),
         Err(_) => return false,
     };
     valid

@@ -333,12 +333,12 @@ pub enum Key {
     ClinicImagesReceived,
     ClinicMultipartMalformed,
     ClinicTooManyFiles,
+    ClinicFileRefused,
     // Documents.
     DocumentEmpty,
     DocumentUnsupportedType,
     DocumentNotFound,
     FileLinkRefused,
-    ClinicFileRefused,
 }
 
 impl Key {
