@@ -334,9 +334,12 @@ clinic-patient-referenced = The patient cannot be removed for good while records
     }, { $reports ->
         [one] one report
        *[other] { $reports } reports
-    } and { $studies ->
+    }, { $studies ->
         [one] one imaging study
        *[other] { $studies } imaging studies
+    } and { $documents ->
+        [one] one document
+       *[other] { $documents } documents
     }
 clinic-appointment-status-refused = The appointment is { $status }: it can only move to { $choices }
 clinic-appointment-status-final = The appointment is { $status }: its status can no longer change
@@ -429,3 +432,9 @@ document-empty = The file is empty
 document-unsupported-type = This type of file is not accepted: send a PDF, JPEG, PNG, HEIC, DICOM or plain text (UTF-8) file
 document-not-found = Document not found
 file-link-refused = This link has expired or is not valid
+document-form-malformed = The body must be multipart/form-data with one part named file: { $detail }
+document-file-missing = The form has no part named file: send the document in a part named file
+document-uploaded = Document uploaded
+document-already-stored = This document was already uploaded: the stored one is answered
+document-deleted = Document deleted
+file-range-unsatisfiable = The requested range is outside the file

@@ -23,6 +23,7 @@ mod commit;
 mod connection;
 mod contacts;
 mod declarations;
+mod documents;
 mod error;
 mod events;
 mod load;
@@ -34,6 +35,7 @@ mod providers;
 mod revocation;
 mod schema;
 mod sql;
+mod trash;
 
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;

@@ -518,6 +518,25 @@ diesel::table! {
 }
 
 diesel::table! {
+    documents (document_id) {
+        document_id -> Text,
+        owner_kind -> Text,
+        owner_id -> Text,
+        patient_id -> Nullable<Text>,
+        blob_key -> Text,
+        name -> Text,
+        title -> Nullable<Text>,
+        kind -> Nullable<Text>,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        uploaded_by -> Text,
+        created_at -> Text,
+        deleted_at -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     dicom_worklist (worklist_id) {
         worklist_id -> Text,
         appointment_id -> Nullable<Text>,
@@ -568,5 +587,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     dicom_images,
     dicom_thumbnails,
     blob_trash,
-    dicom_worklist
+    dicom_worklist,
+    documents
 );

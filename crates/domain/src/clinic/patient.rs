@@ -372,11 +372,12 @@ pub enum HardDelete {
     Deleted,
     /// No such patient.
     Missing,
-    /// Appointments, reports or imaging studies still refer to the patient.
+    /// Appointments, reports, imaging studies or documents still refer to the patient.
     Referenced {
         appointments: u64,
         reports: u64,
         studies: u64,
+        documents: u64,
     },
 }
 

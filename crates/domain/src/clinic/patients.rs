@@ -187,6 +187,7 @@ impl PatientService {
                 appointments,
                 reports,
                 studies,
+                documents,
             } => Err(Error::conflict(
                 Text::new(Key::ClinicPatientReferenced)
                     .with(
@@ -194,7 +195,8 @@ impl PatientService {
                         i64::try_from(appointments).unwrap_or(i64::MAX),
                     )
                     .with("reports", i64::try_from(reports).unwrap_or(i64::MAX))
-                    .with("studies", i64::try_from(studies).unwrap_or(i64::MAX)),
+                    .with("studies", i64::try_from(studies).unwrap_or(i64::MAX))
+                    .with("documents", i64::try_from(documents).unwrap_or(i64::MAX)),
             )),
         }
     }

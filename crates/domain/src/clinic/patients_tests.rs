@@ -149,6 +149,7 @@ fn hard_delete_needs_admin_and_names_what_refers_to_the_patient() {
                 appointments: 2,
                 reports: 0,
                 studies: 0,
+                documents: 0,
             })
         });
     let service = patient_service(patients, MockAuditRepository::new());

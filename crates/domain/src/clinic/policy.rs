@@ -55,6 +55,11 @@ pub enum Action {
     WriteReports,
     ReportPdf,
     ReadAudit,
+    /// Listing, reading and downloading a patient's documents.
+    ReadDocuments,
+    UploadDocuments,
+    /// Hiding a document (its bytes go after the retention period).
+    DeleteDocuments,
 }
 
 impl Action {
@@ -64,12 +69,14 @@ impl Action {
         match self {
             Action::OwnSession | Action::StaffProfile | Action::OwnPassword => ANY_STAFF,
             Action::ManageStaff | Action::HardDeletePatient | Action::ReadAudit => &[Admin],
-            Action::ReadPatients | Action::ReadAppointments => CLINICAL,
+            Action::ReadPatients | Action::ReadAppointments | Action::ReadDocuments => CLINICAL,
             Action::CreatePatient
             | Action::UpdatePatient
             | Action::DeletePatient
             | Action::CreateAppointment
-            | Action::CancelAppointment => &[Receptionist, Doctor],
+            | Action::CancelAppointment
+            | Action::UploadDocuments => &[Receptionist, Doctor],
+            Action::DeleteDocuments => &[Doctor, Admin],
             Action::UpdateAppointment => &[Receptionist, Doctor, Technician],
             Action::ChangeAppointmentStatus
             | Action::ViewImages
@@ -117,5 +124,10 @@ mod tests {
         assert!(Action::OwnSession.allows(&[Admin]));
         assert!(!Action::OwnSession.allows(&[Role::Coordinator]));
         assert!(!Action::WriteReports.allows(&[]));
+        assert!(Action::UploadDocuments.allows(&[Receptionist]));
+        assert!(!Action::UploadDocuments.allows(&[Technician]));
+        assert!(Action::ReadDocuments.allows(&[Technician]));
+        assert!(Action::DeleteDocuments.allows(&[Admin]));
+        assert!(!Action::DeleteDocuments.allows(&[Receptionist]));
     }
 }

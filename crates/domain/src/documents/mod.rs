@@ -8,7 +8,22 @@
 //!   under which the server serves a stored document without a token.
 
 pub mod content;
+pub mod document;
 pub mod link;
+pub mod patient_documents;
+pub mod service;
+#[cfg(test)]
+mod tests;
+
+pub use content::ContentType;
+pub use document::{
+    Document, DocumentId, DocumentKind, DocumentRepository, KEY_PREFIX, Owner, Saved,
+};
+pub use link::{FILES_PATH, FileLinks};
+pub use patient_documents::{PatientDocumentService, PatientFiling};
+pub use service::{
+    DocumentPorts, DocumentService, DocumentSettings, Filing, Linked, Purged, Upload,
+};
 
 /// The largest upload taken when the operator sets no `MAX_UPLOAD_BYTES`: 25 MiB.
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 25 * 1024 * 1024;

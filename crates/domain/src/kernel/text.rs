@@ -339,6 +339,12 @@ pub enum Key {
     DocumentUnsupportedType,
     DocumentNotFound,
     FileLinkRefused,
+    DocumentFormMalformed,
+    DocumentFileMissing,
+    DocumentUploaded,
+    DocumentAlreadyStored,
+    DocumentDeleted,
+    FileRangeUnsatisfiable,
 }
 
 impl Key {

@@ -10,7 +10,6 @@
 use diesel::dsl::{count_star, exists, sql};
 use diesel::prelude::*;
 use diesel::sql_types::Nullable;
-use diesel::upsert::excluded;
 use domain::clinic::imaging::{
     Image, ImagingRepository, NewInstance, Series, Stored, Study, StudyDetails, StudyFilter,
 };
@@ -27,6 +26,7 @@ use crate::connection::{DbConnection, MultiBackend, Store, on_backend, write_tra
 use crate::error::StoreError;
 use crate::schema::{blob_trash, dicom_images, dicom_series, dicom_studies, dicom_thumbnails};
 use crate::sql::{count, date_text, id_text, parse_id, timestamp};
+use crate::trash::{blob_keys, trash, untrash};
 
 /// Locks a study's row until the transaction ends: writers of one study's counts and modalities,
 /// and its delete, queue behind each other.
@@ -37,10 +37,6 @@ const LOCK_STUDY: &str = "SELECT 1 FROM dicom_studies WHERE study_id = $1 FOR UP
 const LOCK_STUDY_IMAGES: &str = "SELECT 1 FROM dicom_images WHERE study_id = $1 FOR UPDATE";
 /// Keeps an instance from a concurrent delete while its thumbnail is recorded.
 const LOCK_IMAGE_SHARE: &str = "SELECT 1 FROM dicom_images WHERE image_id = $1 FOR KEY SHARE";
-
-/// Keys per statement when many are written or removed at once, well under both backends' limits
-/// on bind parameters.
-const KEY_CHUNK: usize = 1_000;
 
 /// Why indexing an instance rolled back: the instance was indexed already (the existing row), or
 /// something failed.
@@ -183,27 +179,6 @@ fn matching(filter: &StudyFilter) -> dicom_studies::BoxedQuery<'static, MultiBac
         ));
     }
     q
-}
-
-/// Puts `keys` on the trash list due at `due` (postponing or advancing those there already).
-fn trash(conn: &mut DbConnection, keys: &[String], due: &str) -> Result<(), StoreError> {
-    for chunk in keys.chunks(KEY_CHUNK) {
-        let rows: Vec<_> = chunk
-            .iter()
-            .map(|k| (blob_trash::blob_key.eq(k), blob_trash::due_at.eq(due)))
-            .collect();
-        let upsert = diesel::insert_into(blob_trash::table)
-            .values(rows)
-            .on_conflict(blob_trash::blob_key)
-            .do_update()
-            .set(blob_trash::due_at.eq(excluded(blob_trash::due_at)));
-        on_backend!(conn, |c| upsert.execute(c))?;
-    }
-    Ok(())
-}
-
-fn blob_keys(raw: Vec<String>) -> domain::Result<Vec<BlobKey>> {
-    raw.iter().map(|k| BlobKey::parse(k)).collect()
 }
 
 impl ImagingRepository for Store {
@@ -467,14 +442,6 @@ impl ImagingRepository for Store {
 
     fn forget_trash(&self, keys: &[BlobKey]) -> domain::Result<()> {
         let keys: Vec<&str> = keys.iter().map(BlobKey::as_str).collect();
-        Ok(self.with_conn(|db| {
-            write_transaction(db, |conn| {
-                for chunk in keys.chunks(KEY_CHUNK) {
-                    diesel::delete(blob_trash::table.filter(blob_trash::blob_key.eq_any(chunk)))
-                        .execute(conn)?;
-                }
-                Ok::<_, StoreError>(())
-            })
-        })?)
+        Ok(self.with_conn(|db| write_transaction(db, |conn| untrash(conn, &keys)))?)
     }
 }

@@ -17,7 +17,7 @@ use super::{LOCK_PATIENT, insert_audit, lock_on_postgres, next_counter};
 use crate::connection::{DbConnection, MultiBackend, Store, on_backend, write_transaction};
 use crate::error::StoreError;
 use crate::schema::{
-    appointments, clinic_reports, dicom_images, dicom_studies, dicom_worklist,
+    appointments, clinic_reports, dicom_images, dicom_studies, dicom_worklist, documents,
     patient_search_terms, patients,
 };
 use crate::sql::{
@@ -358,11 +358,17 @@ impl PatientRepository for Store {
                     )
                     .select(count_star())
                     .get_result(conn)?;
-                if appointments > 0 || reports > 0 || studies > 0 {
+                // Hidden documents too: their bytes are kept until the retention job.
+                let documents: i64 = documents::table
+                    .filter(documents::patient_id.eq(&id))
+                    .select(count_star())
+                    .get_result(conn)?;
+                if appointments > 0 || reports > 0 || studies > 0 || documents > 0 {
                     return Ok(HardDelete::Referenced {
                         appointments: count(appointments),
                         reports: count(reports),
                         studies: count(studies),
+                        documents: count(documents),
                     });
                 }
                 // Worklist entries published for the patient alone (an appointment's entry goes

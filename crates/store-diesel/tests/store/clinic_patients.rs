@@ -201,7 +201,8 @@ on_each_backend!(
             HardDelete::Referenced {
                 appointments: 1,
                 reports: 0,
-                studies: 0
+                studies: 0,
+                documents: 0
             }
         );
         assert_eq!(
@@ -209,7 +210,8 @@ on_each_backend!(
             HardDelete::Referenced {
                 appointments: 0,
                 reports: 1,
-                studies: 0
+                studies: 0,
+                documents: 0
             }
         );
         assert_eq!(audit_count(store, AuditAction::PatientHardDelete), 0);

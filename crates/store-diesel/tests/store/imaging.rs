@@ -553,7 +553,8 @@ on_each_backend!(a_patient_with_a_study_is_not_hard_deleted, |db| {
             HardDelete::Referenced {
                 appointments: 0,
                 reports: 0,
-                studies: 1
+                studies: 1,
+                documents: 0
             }
         );
     }

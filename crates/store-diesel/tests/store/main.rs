@@ -25,6 +25,7 @@ mod declarations;
 mod declarations_chain;
 mod declarations_fixtures;
 mod declarations_registry;
+mod documents;
 mod imaging;
 mod imaging_fixtures;
 mod imaging_plans;
