@@ -22,6 +22,7 @@ mod server;
 mod state;
 mod stream;
 mod surface;
+mod upload_form;
 
 pub use error::ApiError;
 pub use metrics::HttpMetrics;

@@ -8,6 +8,7 @@ use domain::declarations::{
     ApproveService, ChainAudit, CreateService, QueryService, RejectService, ResendOtpService,
     SignService,
 };
+use domain::documents::{DocumentService, PatientDocumentService};
 use domain::identity::AuthService;
 use domain::kernel::blob::BlobKey;
 use domain::kernel::blob::BlobStore;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub payments: PaymentService,
     pub contacts: ContactService,
     pub outbox: OutboxService,
+    /// Uploaded documents: uploads, the keys cases name, signed links.
+    pub documents: DocumentService,
     /// The eHealth declaration requests.
     pub declarations: DeclarationServices,
     /// The clinic.
@@ -87,6 +90,9 @@ pub struct ClinicServices {
     pub worklist: WorklistService,
     /// The largest DICOM file taken.
     pub dicom_max_bytes: u64,
+    // Clinic: documents.
+    /// A patient's documents.
+    pub documents: PatientDocumentService,
 }
 
 impl std::fmt::Debug for ClinicServices {

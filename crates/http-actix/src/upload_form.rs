@@ -126,6 +126,7 @@ pub(crate) async fn read(
                 let file_name = field
                     .content_disposition()
                     .and_then(|d| d.get_filename())
+                    .filter(|n| !n.trim().is_empty())
                     .map(str::to_owned);
                 upload = Some((stage(documents, &mut field).await?, file_name));
             } else if text_fields.contains(&name.as_str()) {

@@ -37,6 +37,10 @@
 //! | `DICOM_ALLOWED_AES` | any | calling AE titles the listener accepts, comma-separated |
 //! | `DICOM_MAX_ASSOCIATIONS` | 32 | associations served at once (more are rejected as a transient limit) |
 //! | `DICOM_MAX_INSTANCE_BYTES` | 1073741824 | the largest DICOM file taken, by the listener and by upload |
+//! | `MAX_UPLOAD_BYTES` | 26214400 (25 MiB) | the largest document uploaded (`/app/upload-medical-document`, clinic patient documents) |
+//! | `FILE_LINK_SECRET` | a file in `DATA_DIR` | the key document links (`/files/…`) are signed with (≥ 32 bytes); the same on every instance |
+//! | `FILE_LINK_TTL_SECONDS` | 900 | how long a document link works |
+//! | `DOCUMENT_RETENTION_DAYS` | 30 | how long a deleted clinic document's bytes are kept before the daily job removes them |
 //! | `RUST_LOG` | `info` | log filter |
 
 use std::fmt;
@@ -96,6 +100,51 @@ pub struct Config {
     pub clinic_name_ar: Option<String>,
     /// The DICOM listener and the limits of DICOM files.
     pub dicom: DicomConfig,
+    /// Uploaded documents and their links.
+    pub documents: DocumentConfig,
+}
+
+/// Uploaded documents: the upload limit, the links' key and lifetime, retention of deleted ones.
+#[derive(Debug, Clone)]
+pub struct DocumentConfig {
+    pub max_upload_bytes: u64,
+    /// `None`: a file in `DATA_DIR`, created on first start.
+    pub link_secret: Option<Secret>,
+    pub link_ttl: Duration,
+    pub retention: Duration,
+}
+
+impl Default for DocumentConfig {
+    fn default() -> Self {
+        use domain::documents as d;
+        Self {
+            max_upload_bytes: d::DEFAULT_MAX_UPLOAD_BYTES,
+            link_secret: None,
+            link_ttl: Duration::from_secs(u64::from(d::DEFAULT_LINK_TTL_SECONDS)),
+            retention: Duration::from_secs(u64::from(d::DEFAULT_RETENTION_DAYS) * 86_400),
+        }
+    }
+}
+
+impl DocumentConfig {
+    fn from_env() -> anyhow::Result<Self> {
+        let d = Self::default();
+        let max_upload_bytes = number("MAX_UPLOAD_BYTES", d.max_upload_bytes)?;
+        if max_upload_bytes == 0 {
+            bail!("MAX_UPLOAD_BYTES must be at least 1");
+        }
+        let ttl = number("FILE_LINK_TTL_SECONDS", d.link_ttl.as_secs())?;
+        if ttl == 0 {
+            bail!("FILE_LINK_TTL_SECONDS must be at least 1");
+        }
+        let days: u64 = number("DOCUMENT_RETENTION_DAYS", d.retention.as_secs() / 86_400)?;
+        Ok(Self {
+            max_upload_bytes,
+            link_secret: var("FILE_LINK_SECRET").map(Secret),
+            link_ttl: Duration::from_secs(ttl),
+            retention: Duration::from_secs(days.saturating_mul(86_400)),
+        })
+    }
 }
 
 /// Files in an S3-compatible bucket (`BLOB_STORE_URL=s3://…`).
@@ -373,6 +422,7 @@ impl Config {
             clinic_name: var("CLINIC_NAME").unwrap_or_else(|| DEFAULT_CLINIC_NAME.to_owned()),
             clinic_name_ar: var("CLINIC_NAME_AR"),
             dicom: DicomConfig::from_env()?,
+            documents: DocumentConfig::from_env()?,
         })
     }
 

@@ -89,6 +89,22 @@ pub fn upload_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
     Ok(secret)
 }
 
+/// The file holding the document link secret when `FILE_LINK_SECRET` is not set.
+pub const FILE_LINK_SECRET_FILE: &str = "file-link-secret";
+
+/// The key document links are signed with: from the configuration, or from a file in `DATA_DIR`
+/// created on first start. Instances sharing a database must share it too.
+pub fn file_link_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
+    let (secret, created) = secret_or_file(
+        config.documents.link_secret.as_ref().map(|s| s.expose()),
+        &config.data_dir.join(FILE_LINK_SECRET_FILE),
+    )?;
+    if let Some(path) = created {
+        tracing::info!(path = %path.display(), "no FILE_LINK_SECRET configured: created one");
+    }
+    Ok(secret)
+}
+
 /// The file holding the payment webhook secret when `PAYMENT_WEBHOOK_SECRET` is not set.
 pub const WEBHOOK_SECRET_FILE: &str = "payment-webhook-secret";
 

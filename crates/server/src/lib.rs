@@ -3,6 +3,7 @@
 mod blobs;
 pub mod clinic_load;
 pub mod config;
+pub mod documents;
 pub mod ehealth;
 pub mod imaging;
 pub mod keys;

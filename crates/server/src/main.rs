@@ -31,6 +31,8 @@ enum Command {
         #[command(subcommand)]
         action: TokenAction,
     },
+    /// Remove deleted clinic documents past DOCUMENT_RETENTION_DAYS now (the server does it daily).
+    PurgeDocuments,
     /// Load a small bilingual demo catalogue, the demo doctors, the demo eHealth registry and
     /// the demo clinic staff (idempotent).
     SeedDemo,
@@ -306,6 +308,19 @@ fn run(command: Command, config: &Config) -> anyhow::Result<()> {
                 loaded.cases,
                 loaded.assignments,
                 started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::PurgeDocuments => {
+            let platform = open(config)?;
+            let purged = platform
+                .state
+                .documents
+                .purge()
+                .map_err(|e| anyhow::anyhow!("{}", platform.describe(&e)))?;
+            println!(
+                "deleted documents removed: {} ({} files left to the sweeper)",
+                purged.documents, purged.failed
             );
             Ok(())
         }

@@ -248,6 +248,8 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
         clock.clone(),
         ids.clone(),
     );
+    let documents =
+        crate::documents::wire(config, &repo, blobs.clone(), clock.clone(), ids.clone())?;
     let state = AppState {
         auth,
         cases: CaseService::new(repo.clone(), catalogue.clone(), clock.clone(), ids),
@@ -259,6 +261,7 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
         catalogue,
         contacts: ContactService::new(repo.clone(), clock.clone()),
         outbox: OutboxService::new(repo.clone(), clock),
+        documents: documents.documents,
         declarations: declarations.services,
         clinic: ClinicServices {
             audit: repo.clone(),
@@ -289,6 +292,8 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
             studies: imaging.studies.clone(),
             worklist: imaging.worklist.clone(),
             dicom_max_bytes: config.dicom.max_instance_bytes,
+            // Clinic: documents.
+            documents: documents.patients,
         },
         chain: repo.clone(),
         readiness: repo,
@@ -423,6 +428,15 @@ impl Background {
         threads.push(std::thread::spawn(move || {
             every(SWEEP_INTERVAL, &sweep_stop, || sweep_blobs(&jobs, &ingest))
         }));
+        // Deleted clinic documents' bytes, once past retention: at start, then daily.
+        let documents = platform.state.documents.clone();
+        let (retention_stop, jobs) = (stop.clone(), platform.jobs.clone());
+        threads.push(std::thread::spawn(move || {
+            purge_documents(&jobs, &documents);
+            every(RETENTION_INTERVAL, &retention_stop, || {
+                purge_documents(&jobs, &documents)
+            })
+        }));
         // Revocations only matter until the token would have expired anyway.
         let store = platform.store.clone();
         let (purge_stop, jobs) = (stop.clone(), platform.jobs.clone());
@@ -462,6 +476,23 @@ fn sweep_blobs(jobs: &JobMetrics, ingest: &domain::clinic::imaging::IngestServic
         }
         Ok(_) => {}
         Err(error) => tracing::warn!(%error, "sweeping trashed files failed; it runs again later"),
+    }
+}
+
+/// How often deleted documents past retention are removed.
+const RETENTION_INTERVAL: Duration = Duration::from_secs(24 * 3600);
+
+fn purge_documents(jobs: &JobMetrics, documents: &domain::documents::DocumentService) {
+    match jobs.record("document_retention", || documents.purge()) {
+        Ok(purged) if purged.documents > 0 => tracing::info!(
+            documents = purged.documents,
+            files_left_to_the_sweeper = purged.failed,
+            "deleted documents past retention removed"
+        ),
+        Ok(_) => {}
+        Err(error) => {
+            tracing::warn!(%error, "removing deleted documents failed; it runs again tomorrow")
+        }
     }
 }
 

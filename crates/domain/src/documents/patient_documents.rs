@@ -53,6 +53,12 @@ impl PatientDocumentService {
         }
     }
 
+    /// Whether documents may be filed under `patient` (a live patient): checked before an upload's
+    /// body is read, and again when it is saved.
+    pub fn accepts(&self, patient: PatientId) -> Result<()> {
+        self.live_patient(patient)
+    }
+
     fn live_patient(&self, id: PatientId) -> Result<()> {
         self.patients
             .find(id)?

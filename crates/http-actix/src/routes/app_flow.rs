@@ -11,7 +11,7 @@ use domain::second_opinion::{CaseProgress, MedicalDocument};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::cases::{CaseIdRequest, CaseView, Document, Empty, TimelineView};
+use super::cases::{CaseIdRequest, CaseView, Document, Empty, TimelineView, linked};
 use super::views::{CoordinatorView, DocumentRequestView, PaymentView, ReviewWindowView};
 use super::wire::Lengths;
 use crate::body::JsonBody;
@@ -62,7 +62,7 @@ pub async fn review_case_details(
         .run(move |actor| {
             let (case, timeline) = state.cases.details(&actor.id, &b.case_id)?;
             let progress = state.patient_flow.progress(&case)?;
-            Ok((case, timeline, progress))
+            Ok((linked(&state, case)?, timeline, progress))
         })
         .await?;
     let CaseProgress {
@@ -126,6 +126,7 @@ pub async fn answer_document_request(
     user.check(lengths.finish()).await?;
     let docs: Vec<MedicalDocument> = b.med_docs.into_iter().map(MedicalDocument::from).collect();
     user.run(move |actor| {
+        let docs = state.documents.claim(&actor.id, docs)?;
         state
             .patient_flow
             .answer_request(&actor.id, &b.case_id, &b.sop_id, docs)

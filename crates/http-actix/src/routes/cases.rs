@@ -4,6 +4,7 @@
 
 use actix_web::{HttpResponse, web};
 use domain::kernel::code::Code;
+use domain::kernel::ids::ActorId;
 use domain::kernel::paging::PageRequest;
 use domain::kernel::text::Key;
 use domain::kernel::time::format_rfc3339;
@@ -77,6 +78,22 @@ impl From<MedicalDocument> for Document {
 
 fn documents(docs: Option<Vec<Document>>) -> Option<Vec<MedicalDocument>> {
     docs.map(|d| d.into_iter().map(MedicalDocument::from).collect())
+}
+
+/// The input with its uploaded documents checked as the user's own (404 otherwise).
+fn claimed(state: &AppState, user: &ActorId, mut input: CaseInput) -> domain::Result<CaseInput> {
+    input.medical_documents = input
+        .medical_documents
+        .map(|docs| state.documents.claim(user, docs))
+        .transpose()?;
+    Ok(input)
+}
+
+/// A case whose uploaded documents carry fresh signed links, for those allowed to read them (the
+/// patient, the providers on the case).
+pub(crate) fn linked(state: &AppState, mut case: ReviewCase) -> domain::Result<ReviewCase> {
+    state.documents.refresh_links(&mut case.medical_documents)?;
+    Ok(case)
 }
 
 /// A case as the patient fills it in. `rt_id` and `dc_id` must name an active review type and
@@ -325,7 +342,10 @@ pub async fn save_review_case(
     let lang = lang();
     let input = CaseInput::from(b);
     let case = user
-        .run(move |actor| state.cases.save(&actor.id, lang, input))
+        .run(move |actor| {
+            let input = claimed(&state, &actor.id, input)?;
+            state.cases.save(&actor.id, lang, input)
+        })
         .await?;
     Ok(envelope::a_ok(
         Key::CaseSaved,
@@ -356,7 +376,11 @@ pub async fn update_review_case(
     user.check(fields.lengths()).await?;
     let input = CaseInput::from(fields);
     let case = user
-        .run(move |actor| state.cases.update(&actor.id, lang, &case_id, input))
+        .run(move |actor| {
+            let input = claimed(&state, &actor.id, input)?;
+            let case = state.cases.update(&actor.id, lang, &case_id, input)?;
+            linked(&state, case)
+        })
         .await?;
     Ok(envelope::a_ok(Key::CaseUpdated, CaseView::from(case)))
 }
@@ -375,7 +399,13 @@ pub async fn review_cases(
         .check(PageRequest::from_client(b.page, b.page_size, "page_size"))
         .await?;
     let cases = user
-        .run(move |actor| state.cases.list(&actor.id, page))
+        .run(move |actor| {
+            let mut cases = state.cases.list(&actor.id, page)?;
+            for case in &mut cases.items {
+                state.documents.refresh_links(&mut case.medical_documents)?;
+            }
+            Ok(cases)
+        })
         .await?;
     Ok(envelope::a_list(cases, CaseView::from))
 }
@@ -398,8 +428,11 @@ pub async fn add_medical_documents(
     let lengths = Lengths::new().documents("med_docs", b.med_docs.iter().map(parts));
     user.check(lengths.finish()).await?;
     let docs = b.med_docs.into_iter().map(MedicalDocument::from).collect();
-    user.run(move |actor| state.cases.add_documents(&actor.id, &b.case_id, docs))
-        .await?;
+    user.run(move |actor| {
+        let docs = state.documents.claim(&actor.id, docs)?;
+        state.cases.add_documents(&actor.id, &b.case_id, docs)
+    })
+    .await?;
     Ok(envelope::a_ok(Key::DocumentsUpdated, Empty {}))
 }
 

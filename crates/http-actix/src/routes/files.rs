@@ -4,8 +4,8 @@
 //! `ETag`, `Range` (one range; `If-Range`), `If-None-Match`, and the original name in an RFC 6266
 //! `Content-Disposition`.
 
-use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use domain::documents::Document;
 use domain::kernel::blob::{BlobKey, BlobReader};
@@ -34,7 +34,10 @@ struct LinkQuery {
 pub(crate) enum Span {
     Whole,
     /// Bytes `start..=end`.
-    Part { start: u64, end: u64 },
+    Part {
+        start: u64,
+        end: u64,
+    },
     Unsatisfiable,
 }
 
@@ -201,7 +204,10 @@ pub(crate) fn respond<S: crate::surface::Surface>(
         .content_type(document.content_type.mime())
         .insert_header((header::ETAG, tag))
         .insert_header((header::ACCEPT_RANGES, "bytes"))
-        .insert_header((header::CONTENT_DISPOSITION, disposition(kind, &document.name)))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            disposition(kind, &document.name),
+        ))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::CACHE_CONTROL, "private, no-cache"))
         .no_chunking(length)
@@ -229,7 +235,10 @@ fn refused() -> ApiError<App> {
         (status = 404, body = ErrorA, description = "The document was deleted since the link was given"),
         (status = 416, body = ErrorA, description = "The range starts past the end of the file"),
     ))]
-pub async fn file(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError<App>> {
+pub async fn file(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError<App>> {
     let key = req.match_info().get("key").map(BlobKey::parse);
     let query = web::Query::<LinkQuery>::from_query(req.query_string()).ok();
     let (Some(Ok(key)), Some(query)) = (key, query) else {
@@ -257,23 +266,56 @@ mod tests {
     fn ranges_read_as_rfc_9110_says() {
         let cases = [
             (Some("bytes=0-99"), None, Span::Part { start: 0, end: 99 }),
-            (Some("bytes=100-"), None, Span::Part { start: 100, end: 999 }),
-            (Some("bytes=-100"), None, Span::Part { start: 900, end: 999 }),
+            (
+                Some("bytes=100-"),
+                None,
+                Span::Part {
+                    start: 100,
+                    end: 999,
+                },
+            ),
+            (
+                Some("bytes=-100"),
+                None,
+                Span::Part {
+                    start: 900,
+                    end: 999,
+                },
+            ),
             (Some("bytes=-5000"), None, Span::Part { start: 0, end: 999 }),
-            (Some("bytes=990-2000"), None, Span::Part { start: 990, end: 999 }),
+            (
+                Some("bytes=990-2000"),
+                None,
+                Span::Part {
+                    start: 990,
+                    end: 999,
+                },
+            ),
             (Some("bytes=1000-"), None, Span::Unsatisfiable),
             (Some("bytes=-0"), None, Span::Unsatisfiable),
-            (Some("bytes=99999999999999999999999-"), None, Span::Unsatisfiable),
+            (
+                Some("bytes=99999999999999999999999-"),
+                None,
+                Span::Unsatisfiable,
+            ),
             (Some("bytes=5-1"), None, Span::Whole),
             (Some("bytes=0-1,5-9"), None, Span::Whole),
             (Some("items=0-1"), None, Span::Whole),
             (Some("bytes=a-b"), None, Span::Whole),
             (Some("bytes=0-99"), Some("\"old\""), Span::Whole),
-            (Some("bytes=0-99"), Some(TAG), Span::Part { start: 0, end: 99 }),
+            (
+                Some("bytes=0-99"),
+                Some(TAG),
+                Span::Part { start: 0, end: 99 },
+            ),
             (None, None, Span::Whole),
         ];
         for (range, if_range, expected) in cases {
-            assert_eq!(span(range, if_range, TAG, 1000), expected, "{range:?} {if_range:?}");
+            assert_eq!(
+                span(range, if_range, TAG, 1000),
+                expected,
+                "{range:?} {if_range:?}"
+            );
         }
     }
 
@@ -284,8 +326,14 @@ mod tests {
             "inline; filename=\"report.pdf\"; filename*=UTF-8''report.pdf"
         );
         let arabic = disposition("attachment", "تقرير \"1\".pdf");
-        assert!(arabic.starts_with("attachment; filename=\"_____ _1_.pdf\""), "{arabic}");
-        assert!(arabic.ends_with("filename*=UTF-8''%D8%AA%D9%82%D8%B1%D9%8A%D8%B1%20%221%22.pdf"), "{arabic}");
+        assert!(
+            arabic.starts_with("attachment; filename=\"_____ _1_.pdf\""),
+            "{arabic}"
+        );
+        assert!(
+            arabic.ends_with("filename*=UTF-8''%D8%AA%D9%82%D8%B1%D9%8A%D8%B1%20%221%22.pdf"),
+            "{arabic}"
+        );
         let path = disposition("inline", "../../etc/passwd");
         assert!(path.contains("filename=\"../../etc/passwd\""), "{path}");
     }

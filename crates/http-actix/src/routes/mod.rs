@@ -16,6 +16,7 @@ pub mod clinic_audit;
 pub mod clinic_auth;
 pub mod clinic_bodies;
 pub mod clinic_dicom;
+pub mod clinic_documents;
 pub mod clinic_events;
 pub mod clinic_imaging;
 pub mod clinic_imaging_views;
@@ -29,6 +30,8 @@ pub mod clinic_views;
 pub mod declaration_bodies;
 pub mod declaration_views;
 pub mod declarations;
+pub mod documents;
+pub mod files;
 pub mod health;
 pub mod operations;
 pub mod payments;
@@ -222,6 +225,8 @@ pub fn all() -> Vec<RouteDef> {
         route!(App, cases::review_cases),
         route!(App, app_flow::review_case_details),
         route!(App, cases::add_medical_documents),
+        route!(App, documents::upload_medical_document),
+        route!(App, files::file).served_at(files::SERVED_AT),
         route!(App, app_flow::answer_document_request),
         route!(App, app_flow::review_report),
         route!(App, cases::contact_details),
@@ -322,6 +327,12 @@ pub fn all() -> Vec<RouteDef> {
         route!(Clinic, clinic_imaging::download).action(Action::DownloadImages),
         route!(Clinic, clinic_dicom::receive).action(Action::ReceiveImages),
         route!(Clinic, clinic_dicom::send_worklist).action(Action::SendWorklist),
+        // Clinic: documents.
+        route!(Clinic, clinic_documents::upload).action(Action::UploadDocuments),
+        route!(Clinic, clinic_documents::list).action(Action::ReadDocuments),
+        route!(Clinic, clinic_documents::show).action(Action::ReadDocuments),
+        route!(Clinic, clinic_documents::download).action(Action::ReadDocuments),
+        route!(Clinic, clinic_documents::delete).action(Action::DeleteDocuments),
     ]
 }
 

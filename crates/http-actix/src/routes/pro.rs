@@ -10,7 +10,7 @@ use domain::kernel::text::Key;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::cases::{CaseIdRequest, CaseView, TimelineView};
+use super::cases::{CaseIdRequest, CaseView, TimelineView, linked};
 use super::views::{EligibleView, OpinionView, SopView};
 use super::wire::{Lengths, ProviderIdText, whole_opt};
 use crate::body::JsonBody;
@@ -81,7 +81,10 @@ pub async fn review_case_details(
 ) -> Result {
     let b = pro.check(body.parse()).await?;
     let (case, timeline, assignments) = pro
-        .run(move |actor| state.pro_cases.details(&actor.id, &b.case_id))
+        .run(move |actor| {
+            let (case, timeline, assignments) = state.pro_cases.details(&actor.id, &b.case_id)?;
+            Ok((linked(&state, case)?, timeline, assignments))
+        })
         .await?;
     Ok(envelope::a_ok(
         Key::Ok,
@@ -355,9 +358,10 @@ pub async fn submit_summary(
     .await?;
     let case = pro
         .run(move |actor| {
-            state
+            let case = state
                 .pro_cases
-                .submit_summary(&actor.id, &b.case_id, &b.summary)
+                .submit_summary(&actor.id, &b.case_id, &b.summary)?;
+            linked(&state, case)
         })
         .await?;
     Ok(envelope::a_ok(Key::SummarySaved, CaseView::from(case)))

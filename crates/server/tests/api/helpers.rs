@@ -88,6 +88,9 @@ pub const WEBHOOK_SECRET: &str = "the test payment provider's webhook secret";
 /// What the test server signs upload links with.
 pub const UPLOAD_SECRET: &str = "the test server's upload link secret, 32 bytes or more";
 
+/// What the test server signs document links with.
+pub const FILE_LINK_SECRET: &str = "the test server's document link secret, 32 bytes or more";
+
 /// The configuration of a test server on `db`, keeping its files in `files`.
 pub fn config_for(url: &str, ring: &KeyRing, files: &std::path::Path) -> Config {
     Config {
@@ -119,6 +122,10 @@ pub fn config_for(url: &str, ring: &KeyRing, files: &std::path::Path) -> Config 
         // A test that drives the DICOM listener turns it on, on a port of its own.
         dicom: server::config::DicomConfig {
             bind_addr: None,
+            ..Default::default()
+        },
+        documents: server::config::DocumentConfig {
+            link_secret: Some(Secret::new(FILE_LINK_SECRET)),
             ..Default::default()
         },
     }
