@@ -276,6 +276,12 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "400", "401",
 [[operations]]
 include-path = "/api/dicom/receive"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "409", "413", "429", "5xx"]
+# - a document's bytes of a type the server does not take (415: the schema says "binary", not which
+#   types; real files are uploaded by the end-to-end tests), or a name or title of control characters
+#   only (400: they are dropped, and nothing is left);
+[[operations]]
+include-path = ["/app/upload-medical-document", "/api/patients/{id}/documents"]
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "409", "413", "415", "429", "5xx"]
 # - a password among the most common ones, or equal to the username; a wrong current password.
 [[operations]]
 include-path = ["/api/admins", "/api/admins/{id}/password"]
@@ -319,6 +325,8 @@ surface "/api/v3 (token ehealth)" "$ehealth" --include-path-regex '^/api/v3/' --
 surface "/api (token clinic, every role)" "$clinic" --include-path-regex '^/api/(?!v3/|auth/logout$|ws$)' --phases examples,coverage,fuzzing --workers 1
 surface "/api/auth/logout (token clinic)" "$clinic" --include-path-regex '^/api/auth/logout$' --phases examples,coverage,fuzzing
 surface "/uploads (signed links, no token)" "" --include-path-regex '^/uploads/' --phases examples,coverage,fuzzing
+# Document links take no token either: made-up links are 403.
+surface "/files (signed links, no token)" "" --include-path-regex '^/files/' --phases examples,coverage,fuzzing
 # No links lead to or from the health checks: no stateful phase for them.
 surface "/healthz, /readyz (no token)" "" --include-tag health --phases examples,coverage,fuzzing
 
@@ -328,4 +336,4 @@ if [ "$failed" != 0 ]; then
   tail -n 50 "$work/server.log" >&2
   exit 1
 fi
-echo "schemathesis: no findings on /app, /admin, /pro, /api, /api/v3, the upload links, the payment webhook and the health checks in ${elapsed}s"
+echo "schemathesis: no findings on /app, /admin, /pro, /api, /api/v3, the upload and document links, the payment webhook and the health checks in ${elapsed}s"

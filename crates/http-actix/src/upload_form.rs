@@ -71,13 +71,15 @@ async fn stage(documents: &DocumentService, field: &mut Field) -> Result<Upload,
         .await
         .map_err(|e| Error::Internal(domain::Cause::with_source("a blocking task failed", e)))?;
     match (result, failure) {
-        // The store refused first (too large, wrong type): that is the answer.
-        (Err(e), _) => Err(e),
+        (Ok(upload), None) => Ok(upload),
+        // The body broke off: the client's fault, whatever the store made of the missing end.
         (Ok(upload), Some(e)) => {
             discard(documents, upload).await;
             Err(e)
         }
-        (Ok(upload), None) => Ok(upload),
+        (Err(_), Some(e)) => Err(e),
+        // The store refused (too large, wrong type, empty): that is the answer.
+        (Err(e), None) => Err(e),
     }
 }
 

@@ -331,3 +331,12 @@ mod tests {
         );
     }
 }
+
+/// Documents: how many rows the documents table holds, hidden ones included.
+pub fn count_documents(store: &Store) -> i64 {
+    use crate::schema::documents as d;
+    match store.with_conn(|conn| Ok(d::table.count().get_result::<i64>(conn)?)) {
+        Ok(n) => n,
+        Err(e) => panic!("cannot count documents: {e}"),
+    }
+}

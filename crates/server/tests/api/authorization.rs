@@ -263,6 +263,18 @@ fn rows() -> Vec<Row> {
             expect: |c| if c == Patient { 200 } else { 404 },
         },
         Row {
+            path: "/app/upload-medical-document",
+            // The caller is checked before the body, which is not a form: 400 for any patient.
+            body: |_, _, _| json!({}),
+            expect: |c| {
+                if matches!(c, Patient | OtherPatient) {
+                    400
+                } else {
+                    404
+                }
+            },
+        },
+        Row {
             path: "/app/review-report",
             body: case_only,
             // Not completed yet.

@@ -206,3 +206,43 @@ fn images_live_in_the_bucket_and_leave_it_with_their_study() {
     assert_eq!(deleted.status, 200, "{}", deleted.text);
     assert!(listed(&endpoint, &bucket).is_empty());
 }
+
+#[test]
+fn documents_live_in_the_bucket_and_are_read_through_their_links() {
+    let Some((endpoint, bucket)) = bucket() else {
+        return;
+    };
+    let config = s3_config(&endpoint, format!("s3://{bucket}"));
+    let app = TestApp::spawn_configured(
+        TestDb::postgres().unwrap_or_else(TestDb::sqlite),
+        KeyRing::generate(),
+        |c| c.blob_s3 = Some(config),
+        false,
+    );
+    let patient = app.user();
+    // Large enough to cross the store's multipart threshold: 6 MB of varied bytes after a PDF head.
+    let mut pdf = crate::documents::PDF.to_vec();
+    pdf.extend((0..6_000_000u32).map(|i| (i % 251) as u8));
+    let up = crate::documents::upload(&app, &patient, &pdf, "تحليل.pdf");
+    assert_eq!(up.status, 200, "{}", up.text);
+    let key = up.json["data"]["key"].as_str().expect("a key").to_owned();
+    assert_eq!(listed(&endpoint, &bucket), [format!("objects/{key}")]);
+    // Stored once.
+    let again = crate::documents::upload(&app, &patient, &pdf, "again.pdf");
+    assert_eq!(again.json["data"]["key"], key.as_str());
+    assert_eq!(listed(&endpoint, &bucket).len(), 1);
+
+    let url = up.json["data"]["url"].as_str().expect("a link");
+    let link = url.strip_prefix(&app.base).expect("a link to this server");
+    let (status, _, whole) = app.send_bytes("GET", link, &[]);
+    assert_eq!(status, 200);
+    assert!(whole == pdf, "the bytes come back whole");
+    let (status, headers, part) =
+        app.send_bytes("GET", link, &[("range", "bytes=5000000-5000099")]);
+    assert_eq!(status, 206);
+    assert_eq!(
+        headers["content-range"],
+        format!("bytes 5000000-5000099/{}", pdf.len())
+    );
+    assert!(part == pdf[5_000_000..5_000_100], "the range is the file's");
+}

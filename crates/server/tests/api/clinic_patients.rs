@@ -450,7 +450,7 @@ on_each_backend!(clinic_patient_routes_follow_the_policy, |app| {
         .into_iter()
         .filter(|r| r.path.starts_with("/api/patients") || r.path.starts_with("/api/appointments"))
         .collect();
-    assert_eq!(routes.len(), 13);
+    assert_eq!(routes.len(), 15);
     for role in ["admin", "doctor", "technician", "receptionist"] {
         let id = insert_staff(&app.platform.store, &format!("{role}-1"), &[role]);
         let token = app.token(Audience::Clinic, &id, &[role]);
