@@ -371,6 +371,8 @@ pub fn run(args: &[&str]) -> Result {
     drop(server);
     let _ = std::fs::remove_dir_all(&data);
     println!();
+    crate::bench_documents::measure(&bin, quick)?;
+    println!();
     bench_imaging::measure(&bin, quick)
 }
 

@@ -4,13 +4,15 @@
 //!   SQLite file), for either backend.
 //! - `migrate new NAME`: a new, empty migration for both backends.
 //! - `bench`: load benchmarks with `wrk` against a release build (see `docs/benchmarks.md`);
-//!   `bench imaging` only the DICOM ingest and study queries against Orthanc.
+//!   `bench imaging` only the DICOM ingest and study queries against Orthanc; `bench documents`
+//!   only uploads and downloads of documents against copying the file.
 //! - `check-domain`: fails if the domain crate depends on an I/O crate, or an adapter crate on
 //!   another adapter.
 
 mod bench;
 mod bench_clinic;
 mod bench_declarations;
+mod bench_documents;
 mod bench_imaging;
 mod bench_imaging_files;
 mod bench_imaging_peers;
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
         ["migrate", "new", name] => migrate_new(name),
         ["migrate", action @ ("run" | "revert" | "status")] => cargo_server(&["migrate", action]),
         ["bench", "imaging", rest @ ..] => bench_imaging::run(rest),
+        ["bench", "documents", rest @ ..] => bench_documents::run(rest),
         ["bench", rest @ ..] => bench::run(rest),
         ["check-domain"] => check_domain(),
         _ => Err(USAGE.to_owned()),
@@ -45,6 +48,7 @@ const USAGE: &str = "usage:
   cargo xtask migrate new NAME            create an empty migration for SQLite and PostgreSQL
   cargo xtask bench [--quick]             load benchmarks with wrk against a release build, imaging included
   cargo xtask bench imaging [--quick]     DICOM ingest and study queries, ours against Orthanc
+  cargo xtask bench documents [--quick]   a 10 MB document up and down against a disk copy; memory under 16 uploads of 25 MB
   cargo xtask check-domain                fail if domain depends on an I/O crate or an adapter on another adapter";
 
 pub fn root() -> PathBuf {

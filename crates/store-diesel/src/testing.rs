@@ -311,6 +311,15 @@ pub fn reports_insert_staff_for_tests(
     }
 }
 
+/// Documents: how many rows the documents table holds, hidden ones included.
+pub fn count_documents(store: &Store) -> i64 {
+    use crate::schema::documents as d;
+    match store.with_conn(|conn| Ok(d::table.count().get_result::<i64>(conn)?)) {
+        Ok(n) => n,
+        Err(e) => panic!("cannot count documents: {e}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::with_database;
@@ -329,14 +338,5 @@ mod tests {
             with_database("postgres://h:5432", "t1"),
             "postgres://h:5432/t1"
         );
-    }
-}
-
-/// Documents: how many rows the documents table holds, hidden ones included.
-pub fn count_documents(store: &Store) -> i64 {
-    use crate::schema::documents as d;
-    match store.with_conn(|conn| Ok(d::table.count().get_result::<i64>(conn)?)) {
-        Ok(n) => n,
-        Err(e) => panic!("cannot count documents: {e}"),
     }
 }

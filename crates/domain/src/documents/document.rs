@@ -137,6 +137,8 @@ pub trait DocumentRepository: Send + Sync {
     /// In one transaction: the row inserted, its key taken off the trash list, the audit entry
     /// written. When the owner already has a live document with the same bytes (a concurrent
     /// upload), nothing is written and that one is answered as [`Saved::Existing`].
+    // The lifetime is named for mockall, which cannot mock an elided one inside an `Option`.
+    #[expect(clippy::needless_lifetimes)]
     fn insert<'a>(&self, document: &Document, audit: Option<&'a AuditEntry>) -> Result<Saved>;
     /// A document by id, hidden or not.
     fn find(&self, id: DocumentId) -> Result<Option<Document>>;
