@@ -7,7 +7,9 @@
 
 mod dump;
 mod inspect;
+mod json;
 mod palette;
+mod pixels;
 mod scan;
 mod thumbnail;
 

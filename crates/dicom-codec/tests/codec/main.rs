@@ -5,6 +5,7 @@
 mod built;
 mod dump;
 mod inspect;
+mod pixels;
 mod robustness;
 mod support;
 mod thumbnail;

@@ -1,5 +1,6 @@
 //! No input makes the codec panic: every test file cut at many lengths and with random bytes
-//! changed goes through inspect, dump and thumbnail.
+//! changed goes through inspect, dump and thumbnail, and through DICOMweb's metadata, frames and
+//! rendering.
 
 use std::path::PathBuf;
 
@@ -22,9 +23,23 @@ impl Rng {
 }
 
 fn all_three(bytes: &[u8]) {
+    use dicom_codec::DicomRsCodec;
+    use domain::clinic::imaging::pixels::{FrameSyntax, ImageFormat, PixelCodec, RenderRequest};
     let _ = inspect_bytes(bytes);
     let _ = dump_bytes(bytes);
     let _ = thumbnail_bytes(bytes, 64);
+    let codec = DicomRsCodec::new();
+    let size = bytes.len() as u64;
+    let _ = codec.metadata(&mut &bytes[..], size, "/b");
+    let _ = codec.frames(&mut &bytes[..], size, &[1], FrameSyntax::AsStored);
+    let _ = codec.frames(&mut &bytes[..], size, &[1], FrameSyntax::Decoded);
+    let request = RenderRequest {
+        frame: 1,
+        viewport: Some((32, 32)),
+        window: None,
+        format: ImageFormat::Jpeg { quality: 50 },
+    };
+    let _ = codec.render(&mut &bytes[..], size, &request);
 }
 
 fn subjects() -> Vec<PathBuf> {
