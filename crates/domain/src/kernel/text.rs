@@ -345,6 +345,14 @@ pub enum Key {
     DocumentAlreadyStored,
     DocumentDeleted,
     FileRangeUnsatisfiable,
+    // DICOMweb.
+    DicomwebBadUid,
+    DicomwebBadNumber,
+    DicomwebBadBoolean,
+    DicomwebBadIncludefield,
+    DicomwebBadDate,
+    DicomwebBadModality,
+    DicomwebUnknownParameter,
 }
 
 impl Key {

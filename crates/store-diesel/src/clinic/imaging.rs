@@ -10,6 +10,7 @@
 use diesel::dsl::{count_star, exists, sql};
 use diesel::prelude::*;
 use diesel::sql_types::Nullable;
+use domain::clinic::imaging::qido::QidoQuery;
 use domain::clinic::imaging::{
     Image, ImagingRepository, NewInstance, Series, Stored, Study, StudyDetails, StudyFilter,
 };
@@ -425,6 +426,21 @@ impl ImagingRepository for Store {
             })
         })?;
         keys.map(blob_keys).transpose()
+    }
+
+    fn search_studies(&self, query: &QidoQuery) -> domain::Result<Vec<Study>> {
+        let rows = self.with_conn(|conn| super::qido::studies(conn, query))?;
+        rows.into_iter().map(Study::try_from).collect()
+    }
+
+    fn search_series(&self, query: &QidoQuery) -> domain::Result<Vec<(Study, Series)>> {
+        let rows = self.with_conn(|conn| super::qido::series(conn, query))?;
+        super::qido::pair_series(rows)
+    }
+
+    fn search_instances(&self, query: &QidoQuery) -> domain::Result<Vec<(Study, Series, Image)>> {
+        let rows = self.with_conn(|conn| super::qido::instances(conn, query))?;
+        super::qido::triple_instances(rows)
     }
 
     fn trash_due(&self, now: OffsetDateTime, limit: u32) -> domain::Result<Vec<BlobKey>> {

@@ -282,7 +282,7 @@ impl<'a> NewSeriesRow<'a> {
 pub(super) struct ImageRow {
     image_id: String,
     sop_instance_uid: String,
-    series_id: String,
+    pub(super) series_id: String,
     study_id: String,
     patient_id: Option<String>,
     sop_class_uid: String,

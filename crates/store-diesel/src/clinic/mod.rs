@@ -9,6 +9,7 @@ mod imaging;
 mod imaging_rows;
 mod load;
 mod patients;
+mod qido;
 mod reports;
 mod staff;
 mod worklist;

@@ -37,6 +37,7 @@ mod parity;
 mod payments;
 mod plans;
 mod providers;
+mod qido;
 mod reminders;
 mod revocation;
 mod worklist;

@@ -7,6 +7,7 @@
 //! - [`ports`]: the index's and the worklist's repositories.
 //! - [`ingest`]: the one path every received file takes; [`studies`]: reading and deleting;
 //!   [`worklists`]: publishing worklist entries and answering modalities' queries.
+//! - [`qido`]: QIDO-RS searches, checked, and their answers from the index in the DICOM JSON model.
 //! - [`pixels`]: what DICOMweb reads from a stored file (DICOM JSON, frames, rendered images), and
 //!   the [`PixelCodec`] port that reads it.
 
@@ -15,6 +16,7 @@ pub mod index;
 pub mod ingest;
 pub mod pixels;
 pub mod ports;
+pub mod qido;
 pub mod studies;
 pub mod worklist;
 pub mod worklists;

@@ -17,7 +17,8 @@ use crate::clinic::ids::{AppointmentId, ImageId, PatientId, StudyId};
 use crate::kernel::blob::BlobKey;
 use crate::kernel::paging::{Page, PageRequest};
 
-use super::index::Study;
+use super::index::{Series, Study};
+use super::qido::QidoQuery;
 
 /// The study index.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
@@ -59,6 +60,12 @@ pub trait ImagingRepository: Send + Sync {
         at: OffsetDateTime,
         audit: &AuditEntry,
     ) -> Result<Option<Vec<BlobKey>>>;
+    /// QIDO-RS: the studies a search selects, newest first, its offset and limit applied.
+    fn search_studies(&self, query: &QidoQuery) -> Result<Vec<Study>>;
+    /// QIDO-RS: the series a search selects, each with its study, in study order.
+    fn search_series(&self, query: &QidoQuery) -> Result<Vec<(Study, Series)>>;
+    /// QIDO-RS: the instances a search selects, each with its series and study.
+    fn search_instances(&self, query: &QidoQuery) -> Result<Vec<(Study, Series, Image)>>;
     /// Keys on the trash list due at or before `now`, oldest first, at most `limit`.
     fn trash_due(&self, now: OffsetDateTime, limit: u32) -> Result<Vec<BlobKey>>;
     /// Takes keys off the trash list (their bytes are gone).
