@@ -316,6 +316,23 @@ fn name(value: Option<&str>) -> Vec<Value> {
         .unwrap_or_default()
 }
 
+/// Adds the attributes of a parent level that `includefield` names (its `RetrieveURL` is the
+/// parent's, so it is not one of them).
+fn inherit(out: &mut Map<String, Value>, query: &QidoQuery, parent: Value) {
+    if matches!(query.include, Include::Level) {
+        return;
+    }
+    let Value::Object(parent) = parent else {
+        return;
+    };
+    for (key, value) in parent {
+        let tag = u32::from_str_radix(&key, 16).unwrap_or_default();
+        if query.includes(tag) && tag != 0x0008_1190 && !out.contains_key(&key) {
+            out.insert(key, value);
+        }
+    }
+}
+
 /// The study-level attributes of `study` (PS3.18 Table 10.6.3-3 and what `includefield` adds).
 pub fn study_json(root: &Root, study: &Study) -> Value {
     let mut out = Map::new();
@@ -443,17 +460,8 @@ pub fn series_json(query: &QidoQuery, root: &Root, study: &Study, series: &Serie
             text(series.body_part.as_deref()),
         );
     }
-    if !matches!(query.include, Include::Level) {
-        // Study attributes a client asked for at this level come from the study.
-        if let Value::Object(study_attributes) = study_json(root, study) {
-            for (key, value) in study_attributes {
-                let tag = u32::from_str_radix(&key, 16).unwrap_or_default();
-                if query.includes(tag) && !out.contains_key(&key) && tag != 0x0008_1190 {
-                    out.insert(key, value);
-                }
-            }
-        }
-    }
+    // Study attributes a client asked for at this level come from the study.
+    inherit(&mut out, query, study_json(root, study));
     Value::Object(out)
 }
 
@@ -522,16 +530,7 @@ pub fn instance_json(
         "US",
         image.columns.map(|n| vec![json!(n)]).unwrap_or_default(),
     );
-    if !matches!(query.include, Include::Level) {
-        if let Value::Object(parent) = series_json(query, root, study, series) {
-            for (key, value) in parent {
-                let tag = u32::from_str_radix(&key, 16).unwrap_or_default();
-                if query.includes(tag) && !out.contains_key(&key) && tag != 0x0008_1190 {
-                    out.insert(key, value);
-                }
-            }
-        }
-    }
+    inherit(&mut out, query, series_json(query, root, study, series));
     Value::Object(out)
 }
 
