@@ -102,6 +102,7 @@ impl<S> From<Error> for ApiError<S> {
             Error::Conflict(t) => (StatusCode::CONFLICT, t.clone()),
             Error::TooLarge(t) => (StatusCode::PAYLOAD_TOO_LARGE, t.clone()),
             Error::Unsupported(t) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, t.clone()),
+            Error::NotAcceptable(t) => (StatusCode::NOT_ACCEPTABLE, t.clone()),
             Error::Unprocessable(t) => (StatusCode::UNPROCESSABLE_ENTITY, t.clone()),
             Error::Unauthorized(reason) => (StatusCode::UNAUTHORIZED, reason.text()),
             Error::Forbidden(t) => (StatusCode::FORBIDDEN, t.clone()),

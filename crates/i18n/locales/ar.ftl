@@ -556,3 +556,7 @@ dicomweb-bad-includefield = يجب أن يسرد { $name } وسومًا (0010001
 dicomweb-bad-date = يجب أن يكون { $name } تاريخًا بصيغة YYYYMMDD أو نطاقًا من التواريخ (20240101-20240131، ويجوز ترك أحد الطرفين مفتوحًا)
 dicomweb-bad-modality = يجب أن يكون { $name } نوع جهاز تصوير مثل US أو CT
 dicomweb-unknown-parameter = { $name } ليس معيارًا يبحث به هذا الخادم
+dicomweb-not-found = لا توجد دراسة أو سلسلة أو صورة بهذا المعرّف
+dicomweb-no-pixels = لا تحتوي هذه الصورة على بيانات بكسل
+dicomweb-no-such-frame = لا يوجد إطار بهذا الرقم: عدد إطارات الصورة { $frames }
+dicomweb-not-acceptable = لا يمكن تقديم هذا بصيغة يقبلها الطلب: { $detail }

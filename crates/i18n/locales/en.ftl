@@ -445,3 +445,10 @@ dicomweb-bad-includefield = { $name } must list tags (00100010) or keywords (Pat
 dicomweb-bad-date = { $name } must be a date YYYYMMDD or a range of dates (20240101-20240131, either end open)
 dicomweb-bad-modality = { $name } must be a modality such as US or CT
 dicomweb-unknown-parameter = { $name } is not a parameter this server searches by
+dicomweb-not-found = No such study, series or instance
+dicomweb-no-pixels = This instance holds no pixel data
+dicomweb-no-such-frame = No such frame: the instance has { $frames ->
+        [one] one frame
+       *[other] { $frames } frames
+    }
+dicomweb-not-acceptable = This cannot be given in a form the request accepts: { $detail }

@@ -95,6 +95,7 @@ fn sample(key: Key) -> Text {
         .with("reports", 1i64)
         .with("studies", 3i64)
         .with("documents", 2i64)
+        .with("frames", 30i64)
         .with(
             "detail",
             "(7FE0,0010) declares 8192 bytes but only 8130 remain",

@@ -140,6 +140,7 @@ pub fn describe(translator: &dyn Translator, error: &domain::Error) -> String {
         | Error::Forbidden(t)
         | Error::TooLarge(t)
         | Error::Unsupported(t)
+        | Error::NotAcceptable(t)
         | Error::Unprocessable(t)
         | Error::TooManyRequests { text: t, .. } => say(t),
         Error::Unauthorized(reason) => say(&reason.text()),

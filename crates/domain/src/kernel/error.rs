@@ -166,6 +166,10 @@ pub enum Error {
     /// it cannot decode).
     #[error("unsupported: {0}")]
     Unsupported(Text),
+    /// What was asked for exists but cannot be given in any form the client accepts (a frame in a
+    /// syntax neither stored nor decodable here).
+    #[error("not acceptable: {0}")]
+    NotAcceptable(Text),
     /// Who is asking is unknown: no token, a bad token, an expired or revoked one.
     #[error("unauthorized: {}", .0.as_str())]
     Unauthorized(AuthFailure),

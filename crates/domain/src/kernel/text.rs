@@ -353,6 +353,10 @@ pub enum Key {
     DicomwebBadDate,
     DicomwebBadModality,
     DicomwebUnknownParameter,
+    DicomwebNotFound,
+    DicomwebNoPixels,
+    DicomwebNoSuchFrame,
+    DicomwebNotAcceptable,
 }
 
 impl Key {

@@ -7,11 +7,13 @@
 //! - [`ports`]: the index's and the worklist's repositories.
 //! - [`ingest`]: the one path every received file takes; [`studies`]: reading and deleting;
 //!   [`worklists`]: publishing worklist entries and answering modalities' queries.
+//! - [`dicomweb`]: DICOMweb's reads (searches, metadata, frames, rendered images, retrieval).
 //! - [`qido`]: QIDO-RS searches, checked, and their answers from the index in the DICOM JSON model.
 //! - [`pixels`]: what DICOMweb reads from a stored file (DICOM JSON, frames, rendered images), and
 //!   the [`PixelCodec`] port that reads it.
 
 pub mod dicom;
+pub mod dicomweb;
 pub mod index;
 pub mod ingest;
 pub mod pixels;
@@ -21,6 +23,8 @@ pub mod studies;
 pub mod worklist;
 pub mod worklists;
 
+#[cfg(test)]
+mod dicomweb_tests;
 #[cfg(test)]
 mod tests;
 

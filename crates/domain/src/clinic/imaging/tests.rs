@@ -25,9 +25,9 @@ use crate::kernel::ids::ActorId;
 use crate::testing::{FixedClock, NOW, SequentialIds, uuid};
 use crate::{Error, Result};
 
-const FILE: &[u8] = b"a DICOM file";
+pub(super) const FILE: &[u8] = b"a DICOM file";
 
-fn technician() -> Who {
+pub(super) fn technician() -> Who {
     Who {
         actor: ActorId::from_stored("tech".to_owned()),
         roles: vec![Role::Technician],
@@ -35,7 +35,7 @@ fn technician() -> Who {
     }
 }
 
-fn uid(s: &str) -> Uid {
+pub(super) fn uid(s: &str) -> Uid {
     Uid::parse(s).unwrap_or_else(|| panic!("{s} is a UID"))
 }
 
@@ -55,7 +55,7 @@ fn meta() -> InstanceMeta {
     }
 }
 
-fn image(id: ImageId, has_pixels: bool) -> Image {
+pub(super) fn image(id: ImageId, has_pixels: bool) -> Image {
     Image {
         id,
         study_id: StudyId::from_uuid(uuid(0x57)),
@@ -79,7 +79,7 @@ fn image(id: ImageId, has_pixels: bool) -> Image {
     }
 }
 
-fn key(raw: &str) -> BlobKey {
+pub(super) fn key(raw: &str) -> BlobKey {
     BlobKey::parse(raw).unwrap_or_else(|_| panic!("{raw} is a key"))
 }
 
@@ -114,7 +114,7 @@ fn blobs(deletes: usize) -> MockBlobStore {
     blobs
 }
 
-fn ports(
+pub(super) fn ports(
     repository: MockImagingRepository,
     blobs: MockBlobStore,
     codec: MockDicomCodec,
@@ -423,7 +423,7 @@ fn deleting_a_study_deletes_its_files_then_forgets_them() {
         .unwrap_or_else(|e| panic!("{e}"));
 }
 
-fn study(id: StudyId) -> super::index::Study {
+pub(super) fn study(id: StudyId) -> super::index::Study {
     super::index::Study {
         id,
         study_instance_uid: uid("1.2.3"),

@@ -1,0 +1,156 @@
+//! DICOMweb's reads against mocks of their ports: what each asks of the index and the pixel codec,
+//! how refusals become statuses, and that every read is audited.
+
+use std::sync::Arc;
+
+use serde_json::json;
+
+use super::dicomweb::{DicomwebService, Target};
+use super::ingest::ImagingPorts;
+use super::pixels::{
+    DicomJson, FrameSyntax, ImageFormat, MockPixelCodec, PixelRefusal, RenderRequest,
+};
+use super::ports::MockImagingRepository;
+use super::qido::{Level, QidoQuery, Root};
+use super::tests::{FILE, image, ports, study, technician, uid};
+use super::{MockDicomCodec, Series};
+use crate::Error;
+use crate::clinic::ids::{ImageId, SeriesId, StudyId};
+use crate::clinic::patient_ports::MockAppointmentRepository;
+use crate::kernel::blob::{BlobReader, MockBlobStore};
+use crate::kernel::text::Key;
+use crate::testing::{NOW, uuid};
+
+fn series() -> Series {
+    Series {
+        id: SeriesId::from_uuid(uuid(0x5e)),
+        study_id: StudyId::from_uuid(uuid(0x57)),
+        series_instance_uid: uid("1.2.3.9"),
+        modality: Some("US".to_owned()),
+        body_part: None,
+        description: None,
+        number: Some(1),
+        image_count: 1,
+        created_at: NOW,
+    }
+}
+
+fn one_instance(repo: &mut MockImagingRepository) {
+    repo.expect_search_instances().returning(|q| {
+        if q.sop_uids.iter().any(|u| u.as_str() == "1.2.3.1") || q.sop_uids.is_empty() {
+            Ok(vec![(
+                study(StudyId::from_uuid(uuid(0x57))),
+                series(),
+                image(ImageId::from_uuid(uuid(1)), true),
+            )])
+        } else {
+            Ok(vec![])
+        }
+    });
+}
+
+fn blobs() -> MockBlobStore {
+    let mut blobs = MockBlobStore::new();
+    blobs.expect_open().returning(|_, _| {
+        Ok(Some(BlobReader {
+            size: FILE.len() as u64,
+            reader: Box::new(FILE),
+        }))
+    });
+    blobs
+}
+
+fn service(repo: MockImagingRepository, pixels: MockPixelCodec) -> DicomwebService {
+    let ports: ImagingPorts = ports(
+        repo,
+        blobs(),
+        MockDicomCodec::new(),
+        MockAppointmentRepository::new(),
+    );
+    DicomwebService::new(ports, Arc::new(pixels))
+}
+
+fn instance() -> Target {
+    Target::parse("1.2.3", Some("1.2.3.9"), Some("1.2.3.1")).unwrap()
+}
+
+#[test]
+fn a_search_answers_the_index_in_the_json_model() {
+    let mut repo = MockImagingRepository::new();
+    repo.expect_search_studies()
+        .returning(|_| Ok(vec![study(StudyId::from_uuid(uuid(0x57)))]));
+    let svc = service(repo, MockPixelCodec::new());
+    let q = QidoQuery::parse(Level::Study, None, None, &[]).unwrap();
+    let found = svc
+        .search(
+            &technician(),
+            &q,
+            &Root("https://care.example/dicomweb".to_owned()),
+        )
+        .unwrap();
+    assert_eq!(found[0]["0020000D"]["Value"], json!(["1.2.3"]));
+    assert_eq!(
+        found[0]["00081190"]["Value"],
+        json!(["https://care.example/dicomweb/studies/1.2.3"])
+    );
+    assert_eq!(found[0]["00201208"]["Value"], json!([1]));
+}
+
+#[test]
+fn metadata_points_bulk_data_at_the_instance() {
+    let mut repo = MockImagingRepository::new();
+    one_instance(&mut repo);
+    let mut pixels = MockPixelCodec::new();
+    pixels.expect_metadata().returning(|_, _, base| {
+        assert_eq!(
+            base,
+            "/dicomweb/studies/1.2.3/series/1.2.3.9/instances/1.2.3.1/bulkdata"
+        );
+        Ok(DicomJson("{}".to_owned()))
+    });
+    let svc = service(repo, pixels);
+    let target = Target::parse("1.2.3", None, None).unwrap();
+    let json = svc
+        .metadata(&technician(), &target, &Root("/dicomweb".to_owned()))
+        .unwrap();
+    assert_eq!(json, vec![DicomJson("{}".to_owned())]);
+}
+
+#[test]
+fn refusals_become_404_and_406() {
+    let mut repo = MockImagingRepository::new();
+    one_instance(&mut repo);
+    let mut pixels = MockPixelCodec::new();
+    pixels
+        .expect_frames()
+        .returning(|_, _, _, _| Err(PixelRefusal::NoSuchFrame { frames: 1 }));
+    pixels.expect_render().returning(|_, _, _| {
+        Err(PixelRefusal::Unsupported {
+            detail: "JPEG 2000".to_owned(),
+        })
+    });
+    let svc = service(repo, pixels);
+    let frames = svc.frames(&technician(), &instance(), &[2], FrameSyntax::Decoded);
+    assert!(matches!(frames, Err(Error::NotFound(t)) if t.key() == Key::DicomwebNoSuchFrame));
+    let request = RenderRequest {
+        frame: 1,
+        viewport: None,
+        window: None,
+        format: ImageFormat::Png,
+    };
+    let rendered = svc.render(&technician(), &instance(), &request);
+    assert!(
+        matches!(rendered, Err(Error::NotAcceptable(_))),
+        "{rendered:?}"
+    );
+    // An instance the index does not have, and a path whose UIDs are not UIDs.
+    let missing = Target::parse("1.2.3", Some("1.2.3.9"), Some("9.9")).unwrap();
+    assert!(matches!(
+        svc.frames(&technician(), &missing, &[1], FrameSyntax::AsStored),
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        Target::parse("1..2", None, None),
+        Err(Error::NotFound(_))
+    ));
+}
