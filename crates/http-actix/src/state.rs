@@ -1,5 +1,6 @@
 use std::sync::Arc;
 
+use domain::clinic::imaging::dicomweb::DicomwebService;
 use domain::clinic::imaging::{IngestService, StudyService, WorklistService};
 use domain::clinic::{AppointmentService, AuditRepository, PatientService};
 use domain::clinic::{AuditService, ReportPdfService, ReportQueryService, ReportWriteService};
@@ -93,6 +94,10 @@ pub struct ClinicServices {
     // Clinic: documents.
     /// A patient's documents.
     pub documents: PatientDocumentService,
+    // Clinic: DICOMweb.
+    pub dicomweb: DicomwebService,
+    /// The DICOMweb root as clients reach it (`https://host/dicomweb`), for `RetrieveURL`s.
+    pub dicomweb_root: String,
 }
 
 impl std::fmt::Debug for ClinicServices {

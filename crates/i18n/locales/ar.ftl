@@ -560,3 +560,6 @@ dicomweb-not-found = لا توجد دراسة أو سلسلة أو صورة به
 dicomweb-no-pixels = لا تحتوي هذه الصورة على بيانات بكسل
 dicomweb-no-such-frame = لا يوجد إطار بهذا الرقم: عدد إطارات الصورة { $frames }
 dicomweb-not-acceptable = لا يمكن تقديم هذا بصيغة يقبلها الطلب: { $detail }
+dicomweb-bad-viewport = يجب أن يكون { $name } بالصيغة العرض,الارتفاع بالبكسل، كل منهما من 1 إلى 4096
+dicomweb-bad-window = يجب أن يكون { $name } بالصيغة المركز,العرض (عرض 1 فما فوق)، ويجوز أن يليه ,linear
+dicomweb-bad-quality = يجب أن تكون قيمة { $name } عددًا صحيحًا من 1 إلى 100

@@ -452,3 +452,6 @@ dicomweb-no-such-frame = No such frame: the instance has { $frames ->
        *[other] { $frames } frames
     }
 dicomweb-not-acceptable = This cannot be given in a form the request accepts: { $detail }
+dicomweb-bad-viewport = { $name } must be width,height in pixels, each from 1 to 4096
+dicomweb-bad-window = { $name } must be center,width (a width of 1 or more), optionally followed by ,linear
+dicomweb-bad-quality = { $name } must be a whole number from 1 to 100

@@ -9,6 +9,7 @@ use anyhow::Context;
 use dicom_listener::{DicomHandler, Listener, ListenerConfig, ListenerHandle, StoreOutcome};
 use domain::Error;
 use domain::clinic::AppointmentService;
+use domain::clinic::imaging::dicomweb::DicomwebService;
 use domain::clinic::imaging::{
     Arrival, ImagingPorts, IngestService, StudyService, WorklistEntry, WorklistQuery,
     WorklistService, dicom_who,
@@ -24,6 +25,7 @@ use crate::config::DicomConfig;
 /// The imaging services.
 #[derive(Clone, Debug)]
 pub struct Imaging {
+    pub dicomweb: DicomwebService,
     pub ingest: IngestService,
     pub studies: StudyService,
     pub worklist: WorklistService,
@@ -46,6 +48,7 @@ pub fn wire(
         ids: ids.clone(),
     };
     Imaging {
+        dicomweb: DicomwebService::new(ports.clone(), Arc::new(dicom_codec::DicomRsCodec::new())),
         ingest: IngestService::new(ports.clone()),
         studies: StudyService::new(ports),
         worklist: WorklistService::new(repo.clone(), repo.clone(), repo.clone(), clock, ids),

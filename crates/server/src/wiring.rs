@@ -295,6 +295,12 @@ pub fn open(config: &Config) -> anyhow::Result<Platform> {
             dicom_max_bytes: config.dicom.max_instance_bytes,
             // Clinic: documents.
             documents: documents.patients,
+            // Clinic: DICOMweb.
+            dicomweb: imaging.dicomweb.clone(),
+            dicomweb_root: format!(
+                "{}/dicomweb",
+                config.public_base_url().trim_end_matches('/')
+            ),
         },
         chain: repo.clone(),
         readiness: repo,

@@ -357,6 +357,9 @@ pub enum Key {
     DicomwebNoPixels,
     DicomwebNoSuchFrame,
     DicomwebNotAcceptable,
+    DicomwebBadViewport,
+    DicomwebBadWindow,
+    DicomwebBadQuality,
 }
 
 impl Key {

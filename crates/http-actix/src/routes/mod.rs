@@ -30,6 +30,8 @@ pub mod clinic_views;
 pub mod declaration_bodies;
 pub mod declaration_views;
 pub mod declarations;
+pub mod dicomweb;
+pub mod dicomweb_wado;
 pub mod documents;
 pub mod files;
 pub mod health;
@@ -333,6 +335,23 @@ pub fn all() -> Vec<RouteDef> {
         route!(Clinic, clinic_documents::show).action(Action::ReadDocuments),
         route!(Clinic, clinic_documents::download).action(Action::ReadDocuments),
         route!(Clinic, clinic_documents::delete).action(Action::DeleteDocuments),
+        // Clinic: DICOMweb.
+        route!(Clinic, dicomweb::studies).action(Action::ViewImages),
+        route!(Clinic, dicomweb::all_series).action(Action::ViewImages),
+        route!(Clinic, dicomweb::study_series).action(Action::ViewImages),
+        route!(Clinic, dicomweb::all_instances).action(Action::ViewImages),
+        route!(Clinic, dicomweb::study_instances).action(Action::ViewImages),
+        route!(Clinic, dicomweb::series_instances).action(Action::ViewImages),
+        route!(Clinic, dicomweb::study_metadata).action(Action::ViewImages),
+        route!(Clinic, dicomweb::series_metadata).action(Action::ViewImages),
+        route!(Clinic, dicomweb::instance_metadata).action(Action::ViewImages),
+        route!(Clinic, dicomweb_wado::frames).action(Action::ViewImages),
+        route!(Clinic, dicomweb_wado::instance_rendered).action(Action::ViewImages),
+        route!(Clinic, dicomweb_wado::frame_rendered).action(Action::ViewImages),
+        route!(Clinic, dicomweb_wado::thumbnail).action(Action::ViewImages),
+        route!(Clinic, dicomweb_wado::retrieve_study).action(Action::DownloadImages),
+        route!(Clinic, dicomweb_wado::retrieve_series).action(Action::DownloadImages),
+        route!(Clinic, dicomweb_wado::retrieve_instance).action(Action::DownloadImages),
     ]
 }
 

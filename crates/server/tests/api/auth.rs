@@ -144,7 +144,7 @@ fn every_secured_route_refuses_a_revoked_token_first() {
             Some("admin") => "snr_admin",
             Some("pro") => "snr_pro",
             Some("api") if route.path.starts_with("/api/v3/") => "ehealth",
-            Some("api") => "clinic",
+            Some("api" | "dicomweb") => "clinic",
             other => panic!("no audience known for {other:?}"),
         };
         let path = concrete(&route.path);
@@ -191,6 +191,10 @@ fn every_secured_route_refuses_a_revoked_token_first() {
 fn concrete(path: &str) -> String {
     path.replace("{id}", &uuid::Uuid::now_v7().to_string())
         .replace("{key}", "declaration-requests/x/PASSPORT")
+        .replace("{study}", "1.2.3")
+        .replace("{series}", "1.2.3.4")
+        .replace("{instance}", "1.2.3.4.5")
+        .replace("{frames}", "1")
 }
 
 /// The OpenAPI document describes exactly the routes the server answers.

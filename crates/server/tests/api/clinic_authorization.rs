@@ -15,7 +15,8 @@ fn clinic_operations(app: &TestApp) -> Vec<(String, String, Option<Vec<String>>)
     let doc = app.get("/openapi.json").json;
     let mut operations = Vec::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
-        if !path.starts_with("/api/") || path.starts_with("/api/v3") {
+        let clinic = path.starts_with("/api/") || path.starts_with("/dicomweb/");
+        if !clinic || path.starts_with("/api/v3") {
             continue;
         }
         for (method, operation) in item.as_object().expect("operations") {

@@ -21,6 +21,7 @@ mod dcmtk;
 mod declarations;
 mod declarations_cli;
 mod declarations_flows;
+mod dicomweb;
 mod documents;
 mod errors;
 mod flow;

@@ -189,6 +189,12 @@ impl DicomwebService {
         Ok((study, image))
     }
 
+    /// The transfer syntax an instance is stored in (from the index), for content negotiation.
+    pub fn stored_syntax(&self, target: &Target) -> Result<String> {
+        let (_, image) = self.instance(target)?;
+        Ok(image.transfer_syntax_uid.as_str().to_owned())
+    }
+
     /// WADO-RS `/frames/{list}`: the frames asked for, as stored or decoded.
     pub fn frames(
         &self,
