@@ -282,6 +282,12 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "400", "401",
 [[operations]]
 include-path = ["/app/upload-medical-document", "/api/patients/{id}/documents"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "409", "413", "415", "429", "5xx"]
+# - DICOMweb values no schema can check: a date that does not exist (20241399), a UID list with a
+#   malformed UID, an includefield naming no attribute (400); an Accept the frames or renderings
+#   cannot satisfy (406, as PS3.18 says).
+[[operations]]
+include-path-regex = "^/dicomweb/"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "406", "409", "413", "429", "5xx"]
 # - a password among the most common ones, or equal to the username; a wrong current password.
 [[operations]]
 include-path = ["/api/admins", "/api/admins/{id}/password"]
@@ -323,6 +329,8 @@ surface "/api/v3 (token ehealth)" "$ehealth" --include-path-regex '^/api/v3/' --
 # revokes the fuzzer's token (every later request would be 401), and the event stream is a
 # WebSocket (tested end to end over the protocol).
 surface "/api (token clinic, every role)" "$clinic" --include-path-regex '^/api/(?!v3/|auth/logout$|ws$)' --phases examples,coverage,fuzzing --workers 1
+# DICOMweb, with the same clinic token (UIDs the fuzzer makes up name nothing: 404).
+surface "/dicomweb (token clinic, every role)" "$clinic" --include-path-regex '^/dicomweb/' --phases examples,coverage,fuzzing --workers 1
 surface "/api/auth/logout (token clinic)" "$clinic" --include-path-regex '^/api/auth/logout$' --phases examples,coverage,fuzzing
 surface "/uploads (signed links, no token)" "" --include-path-regex '^/uploads/' --phases examples,coverage,fuzzing
 # Document links take no token either: made-up links are 403.
@@ -336,4 +344,4 @@ if [ "$failed" != 0 ]; then
   tail -n 50 "$work/server.log" >&2
   exit 1
 fi
-echo "schemathesis: no findings on /app, /admin, /pro, /api, /api/v3, the upload and document links, the payment webhook and the health checks in ${elapsed}s"
+echo "schemathesis: no findings on /app, /admin, /pro, /api, /api/v3, /dicomweb, the upload and document links, the payment webhook and the health checks in ${elapsed}s"

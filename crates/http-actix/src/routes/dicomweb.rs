@@ -209,8 +209,10 @@ pub struct QidoParams {
     StudyDate: Option<String>,
     AccessionNumber: Option<String>,
     /// Studies with a series of this modality.
+    #[param(pattern = "^[A-Za-z0-9]{1,16}$")]
     ModalitiesInStudy: Option<String>,
     /// The series' modality (studies with such a series, at the study level).
+    #[param(pattern = "^[A-Za-z0-9]{1,16}$")]
     Modality: Option<String>,
     /// One UID, or UIDs separated by commas.
     StudyInstanceUID: Option<String>,

@@ -310,7 +310,7 @@ async fn rendered(
         RenderParams,
     ),
     responses(
-        (status = 200, content_type = "image/jpeg", body = Vec<u8>, description = "The image (image/png when asked)"),
+        (status = 200, description = "The image (image/png when asked)", content((Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"))),
         (status = 400, body = ErrorB, description = "viewport, window or quality is malformed"),
         (status = 403, body = ErrorB, description = "Only doctors and technicians view images"),
         (status = 404, body = ErrorB, description = "No such instance, or no pixel data"),
@@ -335,7 +335,7 @@ pub async fn instance_rendered(
         RenderParams,
     ),
     responses(
-        (status = 200, content_type = "image/jpeg", body = Vec<u8>, description = "The image (image/png when asked)"),
+        (status = 200, description = "The image (image/png when asked)", content((Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"))),
         (status = 400, body = ErrorB, description = "viewport, window or quality is malformed"),
         (status = 403, body = ErrorB, description = "Only doctors and technicians view images"),
         (status = 404, body = ErrorB, description = "No such instance or frame, or no pixel data"),
@@ -369,7 +369,7 @@ pub async fn frame_rendered(
         RenderParams,
     ),
     responses(
-        (status = 200, content_type = "image/jpeg", body = Vec<u8>, description = "The thumbnail (image/png when asked)"),
+        (status = 200, description = "The thumbnail (image/png when asked)", content((Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"))),
         (status = 400, body = ErrorB, description = "viewport, window or quality is malformed"),
         (status = 403, body = ErrorB, description = "Only doctors and technicians view images"),
         (status = 404, body = ErrorB, description = "No such instance, or no pixel data"),
@@ -397,6 +397,7 @@ pub struct RenderParams {
     #[param(pattern = r"^\d{1,4},\d{1,4}$")]
     viewport: Option<String>,
     /// `center,width` (linear), over the file's own window.
+    #[param(pattern = r"^-?\d+(\.\d+)?,\d+(\.\d+)?(,linear)?$")]
     window: Option<String>,
     /// JPEG quality, 1 to 100 (default 90).
     #[param(minimum = 1, maximum = 100)]

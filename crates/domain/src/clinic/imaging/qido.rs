@@ -247,7 +247,8 @@ impl QidoQuery {
                     },
                     Some(0x0008_0060 | 0x0008_0061) => {
                         let modality = value.trim().to_ascii_uppercase();
-                        if modality.is_empty() || modality.len() > 16 {
+                        let alphanumeric = modality.bytes().all(|b| b.is_ascii_alphanumeric());
+                        if modality.is_empty() || modality.len() > 16 || !alphanumeric {
                             errors.push(bad(other, Key::DicomwebBadModality));
                         } else {
                             query.modality = Some(modality);
