@@ -19,7 +19,6 @@ use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, 
 use super::clinic_params::{codes, page};
 use super::clinic_patients::patient_id;
 use super::clinic_reports::query;
-use super::files::{Span, offset, plan, respond};
 use crate::envelope::{self, EnvelopeB, EnvelopeBList, ErrorB};
 use crate::error::ApiError;
 use crate::extract::{Authenticated, blocking};
@@ -254,20 +253,7 @@ pub async fn download(
     let id = document_id(&id)?;
     let service = state.clinic.documents.clone();
     let document = blocking(move || service.download(&who, id)).await?;
-    let (span, fresh) = plan(&req, &document);
-    let blob = if fresh || span == Span::Unsatisfiable {
-        None
-    } else {
-        let (documents, opened) = (state.documents.clone(), document.clone());
-        Some(blocking(move || documents.open(&opened, offset(span))).await?)
-    };
-    Ok(respond::<Clinic>(
-        &document,
-        span,
-        fresh,
-        blob,
-        "attachment",
-    ))
+    super::files::serve::<Clinic>(&req, state.documents.clone(), document, "attachment").await
 }
 
 /// Deletes a document: hidden from every list and link at once, its bytes removed after the

@@ -7,7 +7,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
-use domain::documents::Document;
+use domain::documents::{Document, DocumentService};
 use domain::kernel::blob::{BlobKey, BlobReader};
 use domain::kernel::text::Key;
 use serde::Deserialize;
@@ -42,7 +42,8 @@ pub(crate) enum Span {
 }
 
 impl Span {
-    fn offset(self) -> u64 {
+    /// Where reading starts for this span.
+    pub(crate) fn offset(self) -> u64 {
         match self {
             Span::Part { start, .. } => start,
             Span::Whole | Span::Unsatisfiable => 0,
@@ -137,7 +138,7 @@ pub(crate) fn etag(document: &Document) -> String {
 }
 
 /// The span of `document` a request asks for, and whether the client's copy is current.
-pub(crate) fn plan(req: &HttpRequest, document: &Document) -> (Span, bool) {
+fn plan(req: &HttpRequest, document: &Document) -> (Span, bool) {
     let tag = etag(document);
     let fresh = header_str(req, header::IF_NONE_MATCH).is_some_and(|v| {
         v.split(',')
@@ -153,14 +154,9 @@ pub(crate) fn plan(req: &HttpRequest, document: &Document) -> (Span, bool) {
     (span, fresh)
 }
 
-/// Where a span of a document starts reading, for the caller's open.
-pub(crate) fn offset(span: Span) -> u64 {
-    span.offset()
-}
-
 /// The answer for a span of `document` read by `blob` (opened at the span's offset), or a 304 /
 /// 416 that reads nothing. `kind` is `inline` or `attachment`.
-pub(crate) fn respond<S: crate::surface::Surface>(
+fn respond<S: crate::surface::Surface>(
     document: &Document,
     span: Span,
     fresh: bool,
@@ -214,6 +210,24 @@ pub(crate) fn respond<S: crate::surface::Surface>(
         .streaming(ReaderStream::new(reader))
 }
 
+/// A document's bytes as a request asks for them (`Range`, `If-None-Match`), read only when some
+/// are sent; `kind` is `inline` or `attachment`.
+pub(crate) async fn serve<S: crate::surface::Surface>(
+    req: &HttpRequest,
+    documents: DocumentService,
+    document: Document,
+    kind: &str,
+) -> Result<HttpResponse, ApiError<S>> {
+    let (span, fresh) = plan(req, &document);
+    let blob = if fresh || span == Span::Unsatisfiable {
+        None
+    } else {
+        let opened = document.clone();
+        Some(blocking(move || documents.open(&opened, span.offset())).await?)
+    };
+    Ok(respond::<S>(&document, span, fresh, blob, kind))
+}
+
 fn refused() -> ApiError<App> {
     ApiError::new(StatusCode::FORBIDDEN, Key::FileLinkRefused)
 }
@@ -246,14 +260,7 @@ pub async fn file(
     };
     let documents = state.documents.clone();
     let document = blocking(move || documents.check_link(&key, query.exp, &query.sig)).await?;
-    let (span, fresh) = plan(&req, &document);
-    let blob = if fresh || span == Span::Unsatisfiable {
-        None
-    } else {
-        let (documents, opened) = (state.documents.clone(), document.clone());
-        Some(blocking(move || documents.open(&opened, offset(span))).await?)
-    };
-    Ok(respond::<App>(&document, span, fresh, blob, "inline"))
+    serve::<App>(&req, state.documents.clone(), document, "inline").await
 }
 
 #[cfg(test)]
