@@ -563,3 +563,4 @@ dicomweb-not-acceptable = لا يمكن تقديم هذا بصيغة يقبله�
 dicomweb-bad-viewport = يجب أن يكون { $name } بالصيغة العرض,الارتفاع بالبكسل، كل منهما من 1 إلى 4096
 dicomweb-bad-window = يجب أن يكون { $name } بالصيغة المركز,العرض (عرض 1 فما فوق)، ويجوز أن يليه ,linear
 dicomweb-bad-quality = يجب أن تكون قيمة { $name } عددًا صحيحًا من 1 إلى 100
+dicomweb-stow-media-type = أرسل الصور بصيغة multipart/related; type="application/dicom"، كل جزء ملف DICOM من الجزء العاشر

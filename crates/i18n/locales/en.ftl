@@ -455,3 +455,4 @@ dicomweb-not-acceptable = This cannot be given in a form the request accepts: { 
 dicomweb-bad-viewport = { $name } must be width,height in pixels, each from 1 to 4096
 dicomweb-bad-window = { $name } must be center,width (a width of 1 or more), optionally followed by ,linear
 dicomweb-bad-quality = { $name } must be a whole number from 1 to 100
+dicomweb-stow-media-type = Send instances as multipart/related; type="application/dicom", each part a DICOM Part 10 file

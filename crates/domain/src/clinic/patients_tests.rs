@@ -160,7 +160,7 @@ fn hard_delete_needs_admin_and_names_what_refers_to_the_patient() {
     match service.hard_delete(&who(&[Role::Admin, Role::Doctor]), id) {
         Err(Error::Conflict(text)) => assert_eq!(
             text.to_string(),
-            "clinic-patient-referenced(appointments=2, reports=0, studies=0)"
+            "clinic-patient-referenced(appointments=2, reports=0, studies=0, documents=0)"
         ),
         other => panic!("{other:?}"),
     }

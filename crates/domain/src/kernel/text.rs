@@ -360,6 +360,7 @@ pub enum Key {
     DicomwebBadViewport,
     DicomwebBadWindow,
     DicomwebBadQuality,
+    DicomwebStowMediaType,
 }
 
 impl Key {

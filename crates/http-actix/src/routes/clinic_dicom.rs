@@ -55,7 +55,7 @@ impl utoipa::ToSchema for ReceiveForm {}
 /// The most files one request may carry.
 pub const MAX_FILES: usize = 500;
 
-fn malformed(detail: impl std::fmt::Display) -> ApiError<Clinic> {
+pub(super) fn malformed(detail: impl std::fmt::Display) -> ApiError<Clinic> {
     Error::field(domain::FieldError::new(
         "file",
         "multipart",

@@ -252,3 +252,72 @@ on_each_backend!(dicomweb_searches_and_retrieves, |db: TestDb| {
     assert_eq!(get(&app, "/dicomweb/studies", &s.reception, None).0, 403);
     assert_eq!(app.send_bytes("GET", "/dicomweb/studies", &[]).0, 401);
 });
+
+/// A `multipart/related; type="application/dicom"` body of `parts` (media type, bytes).
+fn related(parts: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "stow-test-7d2f";
+    let mut body = Vec::new();
+    for (media, bytes) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Type: {media}\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (
+        format!("multipart/related; type=\"application/dicom\"; boundary={boundary}"),
+        body,
+    )
+}
+
+on_each_backend!(stow_stores_what_it_can_and_says_why_not, |db: TestDb| {
+    let app = imaging_app(db);
+    let s = staff(&app);
+    let ct = std::fs::read(file("CT_small.dcm")).unwrap();
+    let cut = &ct[..ct.len() / 2];
+    let (content_type, body) = related(&[
+        ("application/dicom", &ct),
+        ("application/dicom", b"not a DICOM file at all"),
+        ("application/dicom", cut),
+    ]);
+    let bearer = |t: &str| format!("Bearer {t}");
+    let store = |token: &str, content_type: &str, body: Vec<u8>| {
+        app.send(
+            "POST",
+            "/dicomweb/studies",
+            &[("authorization", bearer(token).as_str())],
+            Some((content_type, body)),
+        )
+    };
+    let r = store(&s.technician, &content_type, body.clone());
+    assert_eq!(r.status, 202, "{}", r.text);
+    assert_eq!(
+        r.json["00081199"]["Value"][0]["00081155"]["Value"][0], CT_SOP,
+        "{}",
+        r.text
+    );
+    let failed = r.json["00081198"]["Value"].as_array().unwrap();
+    assert_eq!(failed.len(), 2, "{}", r.text);
+    assert!(failed.iter().all(|f| f["00081197"]["Value"][0] == 0xC000));
+    // Stored once, searchable at once; sending it again stores nothing new.
+    let found = json(&app, "/dicomweb/instances", &s.technician);
+    assert_eq!(uids(&found, "00080018"), [CT_SOP]);
+    let (content_type, only_ct) = related(&[("application/dicom", &ct)]);
+    assert_eq!(store(&s.technician, &content_type, only_ct).status, 200);
+    assert_eq!(
+        json(&app, "/dicomweb/instances", &s.technician)
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Nothing storable: 409; not multipart/related: 415; not a technician: 403.
+    let (content_type, junk) = related(&[("application/dicom", b"junk")]);
+    let r = store(&s.technician, &content_type, junk);
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert_eq!(
+        store(&s.technician, "application/json", b"{}".to_vec()).status,
+        415
+    );
+    assert_eq!(store(&s.doctor, &content_type, body).status, 403);
+});
