@@ -342,7 +342,7 @@ mod tests {
             count += 1;
             let ehealth = name.contains(" /api/v3/");
             // The clinic (envelope B) answers a creation with 201, anything else with 200.
-            let clinic = !ehealth && name.contains(" /api/");
+            let clinic = !ehealth && (name.contains(" /api/") || name.contains(" /dicomweb/"));
             let created = name.starts_with("POST /api/v3/")
                 || name.contains("/actions/approve")
                 || (clinic && operation["responses"]["201"].is_object());

@@ -8,7 +8,8 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use domain::clinic::Action;
 use domain::clinic::imaging::dicomweb::Target;
-use domain::clinic::imaging::qido::{Level, QidoQuery, Root};
+use domain::clinic::imaging::qido::{Level, QidoQuery};
+use domain::clinic::imaging::qido_json::Root;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Schema, Type};
 

@@ -31,6 +31,7 @@ pub mod declaration_bodies;
 pub mod declaration_views;
 pub mod declarations;
 pub mod dicomweb;
+pub mod dicomweb_retrieve;
 pub mod dicomweb_stow;
 pub mod dicomweb_wado;
 pub mod documents;
@@ -350,9 +351,9 @@ pub fn all() -> Vec<RouteDef> {
         route!(Clinic, dicomweb_wado::instance_rendered).action(Action::ViewImages),
         route!(Clinic, dicomweb_wado::frame_rendered).action(Action::ViewImages),
         route!(Clinic, dicomweb_wado::thumbnail).action(Action::ViewImages),
-        route!(Clinic, dicomweb_wado::retrieve_study).action(Action::DownloadImages),
-        route!(Clinic, dicomweb_wado::retrieve_series).action(Action::DownloadImages),
-        route!(Clinic, dicomweb_wado::retrieve_instance).action(Action::DownloadImages),
+        route!(Clinic, dicomweb_retrieve::retrieve_study).action(Action::DownloadImages),
+        route!(Clinic, dicomweb_retrieve::retrieve_series).action(Action::DownloadImages),
+        route!(Clinic, dicomweb_retrieve::retrieve_instance).action(Action::DownloadImages),
         route!(Clinic, dicomweb_stow::store).action(Action::ReceiveImages),
     ]
 }

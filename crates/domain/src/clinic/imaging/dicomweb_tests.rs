@@ -11,7 +11,8 @@ use super::pixels::{
     DicomJson, FrameSyntax, ImageFormat, MockPixelCodec, PixelRefusal, RenderRequest,
 };
 use super::ports::MockImagingRepository;
-use super::qido::{Level, QidoQuery, Root};
+use super::qido::{Level, QidoQuery};
+use super::qido_json::Root;
 use super::tests::{FILE, image, ports, study, technician, uid};
 use super::{MockDicomCodec, Series};
 use crate::Error;

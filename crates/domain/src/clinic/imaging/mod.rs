@@ -8,7 +8,8 @@
 //! - [`ingest`]: the one path every received file takes; [`studies`]: reading and deleting;
 //!   [`worklists`]: publishing worklist entries and answering modalities' queries.
 //! - [`dicomweb`]: DICOMweb's reads (searches, metadata, frames, rendered images, retrieval).
-//! - [`qido`]: QIDO-RS searches, checked, and their answers from the index in the DICOM JSON model.
+//! - [`qido`]: QIDO-RS searches, checked; [`qido_json`]: their answers from the index in the DICOM
+//!   JSON model.
 //! - [`pixels`]: what DICOMweb reads from a stored file (DICOM JSON, frames, rendered images), and
 //!   the [`PixelCodec`] port that reads it.
 
@@ -19,6 +20,7 @@ pub mod ingest;
 pub mod pixels;
 pub mod ports;
 pub mod qido;
+pub mod qido_json;
 pub mod studies;
 pub mod worklist;
 pub mod worklists;
