@@ -13,8 +13,28 @@ use domain::documents::{DocumentService, Upload};
 use domain::kernel::text::{Key, Text};
 use domain::{Error, FieldError};
 use futures_core::Stream;
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
 
 use crate::stream::ChannelReader;
+
+/// The `file` part of an upload form, as the OpenAPI document describes it.
+pub(crate) fn file_schema() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+        .description(Some(
+            "The document: PDF, JPEG, PNG, HEIC, DICOM (Part 10) or plain UTF-8 text, at most the server's upload limit (25 MiB by default)",
+        ))
+}
+
+/// A text part of 1 to 255 characters (a display name, a title).
+pub(crate) fn text_schema(description: &str) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(255))
+        .description(Some(description))
+}
 
 /// The most bytes of a text part.
 const MAX_TEXT_BYTES: usize = 4096;

@@ -88,9 +88,8 @@ fn staging_store(head: &'static [u8]) -> MockBlobStore {
     blobs
 }
 
-#[test]
-fn a_new_upload_is_committed_under_a_reserved_key_and_linked() {
-    let mut blobs = staging_store(PDF);
+/// The store commits the staged upload once, under the key it is given.
+fn commits_once(blobs: &mut MockBlobStore) {
     blobs.expect_commit().times(1).returning(|staged, key| {
         Ok(BlobInfo {
             key: key.clone(),
@@ -98,6 +97,12 @@ fn a_new_upload_is_committed_under_a_reserved_key_and_linked() {
             sha256: staged.sha256,
         })
     });
+}
+
+#[test]
+fn a_new_upload_is_committed_under_a_reserved_key_and_linked() {
+    let mut blobs = staging_store(PDF);
+    commits_once(&mut blobs);
     blobs.expect_discard().never();
     let mut repo = MockDocumentRepository::new();
     repo.expect_find_by_hash()
@@ -159,13 +164,7 @@ fn bytes_of_no_accepted_type_are_dropped_at_once() {
 #[test]
 fn a_failed_insert_deletes_the_committed_bytes() {
     let mut blobs = staging_store(PDF);
-    blobs.expect_commit().times(1).returning(|staged, key| {
-        Ok(BlobInfo {
-            key: key.clone(),
-            size: staged.size,
-            sha256: staged.sha256,
-        })
-    });
+    commits_once(&mut blobs);
     blobs.expect_delete().times(1).returning(|_| Ok(true));
     let mut repo = MockDocumentRepository::new();
     repo.expect_find_by_hash().returning(|_, _| Ok(None));
@@ -323,13 +322,7 @@ fn a_patient_document_is_filed_with_its_audit_entry_naming_it() {
         .expect_find()
         .returning(move |id| Ok(Some(patient(id, false))));
     let mut blobs = staging_store(PDF);
-    blobs.expect_commit().returning(|staged, key| {
-        Ok(BlobInfo {
-            key: key.clone(),
-            size: staged.size,
-            sha256: staged.sha256,
-        })
-    });
+    commits_once(&mut blobs);
     let mut repo = MockDocumentRepository::new();
     repo.expect_find_by_hash().returning(|_, _| Ok(None));
     repo.expect_reserve_blob().returning(|_, _| Ok(()));

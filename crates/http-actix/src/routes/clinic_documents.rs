@@ -14,7 +14,7 @@ use domain::kernel::time::format_rfc3339;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
+use utoipa::openapi::schema::{ObjectBuilder, Schema};
 
 use super::clinic_params::{codes, page};
 use super::clinic_patients::patient_id;
@@ -58,20 +58,12 @@ pub struct PatientDocumentForm;
 
 impl utoipa::PartialSchema for PatientDocumentForm {
     fn schema() -> RefOr<Schema> {
-        let file = ObjectBuilder::new()
-            .schema_type(Type::String)
-            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
-            .description(Some(
-                "The document: PDF, JPEG, PNG, HEIC, DICOM (Part 10) or plain UTF-8 text, at most the server's upload limit (25 MiB by default)",
-            ));
-        let title = ObjectBuilder::new()
-            .schema_type(Type::String)
-            .min_length(Some(1))
-            .max_length(Some(255))
-            .description(Some("Shown in lists; the file's name when absent"));
         ObjectBuilder::new()
-            .property("file", file)
-            .property("title", title)
+            .property("file", upload_form::file_schema())
+            .property(
+                "title",
+                upload_form::text_schema("Shown in lists; the file's name when absent"),
+            )
             .property("kind", DocumentKindParam::schema())
             .required("file")
             .into()

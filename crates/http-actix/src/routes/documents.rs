@@ -9,7 +9,7 @@ use domain::kernel::text::Key;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
+use utoipa::openapi::schema::{ObjectBuilder, Schema};
 
 use crate::envelope::{self, EnvelopeA, ErrorA};
 use crate::error::ApiError;
@@ -24,22 +24,14 @@ pub struct UploadDocumentForm;
 
 impl utoipa::PartialSchema for UploadDocumentForm {
     fn schema() -> RefOr<Schema> {
-        let file = ObjectBuilder::new()
-            .schema_type(Type::String)
-            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
-            .description(Some(
-                "The document: PDF, JPEG, PNG, HEIC, DICOM (Part 10) or plain UTF-8 text, at most the server's upload limit (25 MiB by default)",
-            ));
-        let name = ObjectBuilder::new()
-            .schema_type(Type::String)
-            .min_length(Some(1))
-            .max_length(Some(255))
-            .description(Some(
-                "The name to show (kept as text, never as a path); the part's file name when absent",
-            ));
         ObjectBuilder::new()
-            .property("file", file)
-            .property("name", name)
+            .property("file", upload_form::file_schema())
+            .property(
+                "name",
+                upload_form::text_schema(
+                    "The name to show (kept as text, never as a path); the part's file name when absent",
+                ),
+            )
             .required("file")
             .into()
     }
