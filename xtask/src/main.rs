@@ -16,6 +16,7 @@ mod bench_documents;
 mod bench_imaging;
 mod bench_imaging_files;
 mod bench_imaging_peers;
+mod viewer;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
         ["bench", "documents", rest @ ..] => bench_documents::run(rest),
         ["bench", rest @ ..] => bench::run(rest),
         ["check-domain"] => check_domain(),
+        ["viewer", rest @ ..] => viewer::run(rest),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -49,6 +51,7 @@ const USAGE: &str = "usage:
   cargo xtask bench [--quick]             load benchmarks with wrk against a release build, imaging included
   cargo xtask bench imaging [--quick]     DICOM ingest and study queries, ours against Orthanc
   cargo xtask bench documents [--quick]   a 10 MB document up and down against a disk copy; memory under 16 uploads of 25 MB
+  cargo xtask viewer [--force]            install the web viewer (OHIF, pinned) into target/viewer, for VIEWER_DIR
   cargo xtask check-domain                fail if domain depends on an I/O crate or an adapter on another adapter";
 
 pub fn root() -> PathBuf {

@@ -59,6 +59,11 @@ impl<S> ApiError<S> {
         &self.text
     }
 
+    /// Seconds until a refused attempt may be tried again (a 429's `Retry-After`).
+    pub fn retry_after(&self) -> Option<u64> {
+        self.retry_after
+    }
+
     /// Why a token was refused, when that is the error.
     pub fn auth_failure(&self) -> Option<AuthFailure> {
         self.auth

@@ -9,8 +9,8 @@
 use std::future::{Ready, ready};
 use std::marker::PhantomData;
 
-use actix_web::http::StatusCode;
 use actix_web::http::header::AUTHORIZATION;
+use actix_web::http::{Method, StatusCode};
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use domain::AuthFailure;
 use domain::identity::{Actor, AuthService, Role};
@@ -139,7 +139,12 @@ impl<S: Surface> FromRequest for Authenticated<S> {
 fn extract<S: Surface>(req: &HttpRequest) -> Result<Authenticated<S>, ApiError<S>> {
     let state = state::<S>(req)?;
     let verified = match req.headers().get(AUTHORIZATION).map(|v| v.to_str()) {
-        None => state.auth.verify(None, S::AUDIENCE),
+        None => match viewer_session(req) {
+            Some(token) => state
+                .auth
+                .verify(Some(&format!("Bearer {token}")), S::AUDIENCE),
+            None => state.auth.verify(None, S::AUDIENCE),
+        },
         Some(Ok(h)) => state.auth.verify(Some(h), S::AUDIENCE),
         Some(Err(_)) => Err(domain::Error::Unauthorized(AuthFailure::Malformed)),
     };
@@ -165,6 +170,17 @@ fn extract<S: Surface>(req: &HttpRequest) -> Result<Authenticated<S>, ApiError<S
         revocation_checked,
         surface: PhantomData,
     })
+}
+
+/// The web viewer's session token, for reading DICOMweb only: GET and HEAD under `/dicomweb/`.
+/// Storing (STOW) and every other surface need the `Authorization` header, so a page of another
+/// site can never write with the cookie.
+fn viewer_session(req: &HttpRequest) -> Option<String> {
+    let reading = matches!(*req.method(), Method::GET | Method::HEAD);
+    if !reading || !req.path().starts_with("/dicomweb/") {
+        return None;
+    }
+    crate::viewer::session_token(req)
 }
 
 /// Runs one round of blocking domain work (database calls) off the async workers.

@@ -7,6 +7,7 @@
 
 mod body;
 mod clinic_guard;
+mod cors;
 mod docs_page;
 pub mod envelope;
 mod error;
@@ -23,6 +24,8 @@ mod state;
 mod stream;
 mod surface;
 mod upload_form;
+pub mod viewer;
+mod viewer_page;
 
 pub use error::ApiError;
 pub use metrics::HttpMetrics;

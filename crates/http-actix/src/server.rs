@@ -9,9 +9,11 @@ use actix_web::web::{self, PayloadConfig};
 use actix_web::{App as ActixApp, HttpResponse, HttpServer};
 
 use crate::body::DEFAULT_LIMIT;
+use crate::cors::{self, CorsOrigins};
 use crate::routes::{self, not_found};
 use crate::state::AppState;
 use crate::surface::{Admin, App, Clinic, Ehealth, Pro};
+use crate::viewer::ViewerFiles;
 use crate::{docs_page, openapi, request_id};
 
 /// HTTP settings the operator may tune.
@@ -25,6 +27,10 @@ pub struct HttpConfig {
     pub shutdown_timeout: Duration,
     /// Blocking threads per worker for database work; 0 keeps actix's default (512 / workers).
     pub blocking_threads: usize,
+    /// The web viewer served under `/viewer`, when installed.
+    pub viewer: Option<ViewerFiles>,
+    /// Origins allowed to call `/dicomweb` from a browser.
+    pub cors_origins: Vec<String>,
 }
 
 impl Default for HttpConfig {
@@ -34,6 +40,8 @@ impl Default for HttpConfig {
             workers: 0,
             shutdown_timeout: Duration::from_secs(10),
             blocking_threads: 0,
+            viewer: None,
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -52,12 +60,22 @@ pub fn build_server(
         json: serde_json::to_string(&spec_json).unwrap_or_default(),
     });
     let metrics_here = config.metrics_here;
+    let viewer = config.viewer.clone();
+    let cors = web::Data::new(CorsOrigins(config.cors_origins.clone()));
     let mut server = HttpServer::new(move || {
         let app = ActixApp::new()
             .app_data(state.clone())
             .app_data(docs.clone())
+            .app_data(cors.clone())
             .app_data(PayloadConfig::new(DEFAULT_LIMIT))
-            .wrap(from_fn(request_id::middleware));
+            .wrap(from_fn(request_id::middleware))
+            .wrap(from_fn(cors::middleware));
+        let viewer = viewer.clone();
+        let app = app.configure(move |cfg| {
+            if let Some(files) = viewer {
+                crate::viewer::configure(cfg, files);
+            }
+        });
         let app = if metrics_here {
             app.route("/metrics", web::get().to(metrics))
         } else {

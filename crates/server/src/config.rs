@@ -37,6 +37,8 @@
 //! | `DICOM_ALLOWED_AES` | any | calling AE titles the listener accepts, comma-separated |
 //! | `DICOM_MAX_ASSOCIATIONS` | 32 | associations served at once (more are rejected as a transient limit) |
 //! | `DICOM_MAX_INSTANCE_BYTES` | 1073741824 | the largest DICOM file taken, by the listener and by upload |
+//! | `VIEWER_DIR` | unset | the web viewer's files (`cargo xtask viewer` puts them in `target/viewer`), served under `/viewer` |
+//! | `DICOMWEB_CORS_ORIGINS` | none | origins allowed to call `/dicomweb` from a browser, comma-separated (`https://viewer.example.org`) |
 //! | `MAX_UPLOAD_BYTES` | 26214400 (25 MiB) | the largest document uploaded (`/app/upload-medical-document`, clinic patient documents) |
 //! | `FILE_LINK_SECRET` | a file in `DATA_DIR` | the key document links (`/files/…`) are signed with (≥ 32 bytes); the same on every instance |
 //! | `FILE_LINK_TTL_SECONDS` | 900 | how long a document link works |
@@ -49,6 +51,9 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use domain::declarations::DeclarationLimits;
+
+mod dicom;
+pub use dicom::DicomConfig;
 
 /// A value that must never reach a log.
 #[derive(Clone, Default)]
@@ -360,14 +365,14 @@ impl NotifyConfig {
     }
 }
 
-fn var(name: &str) -> Option<String> {
+pub(crate) fn var(name: &str) -> Option<String> {
     std::env::var(name)
         .ok()
         .map(|v| v.trim().to_owned())
         .filter(|v| !v.is_empty())
 }
 
-fn number<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
+pub(crate) fn number<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
     match var(name) {
         None => Ok(default),
         Some(v) => v
@@ -516,79 +521,5 @@ mod tests {
         );
         assert!(blob_location(some("/a"), some("/b")).is_err());
         assert!(blob_location(None, some("gs://files")).is_err());
-    }
-}
-
-/// The DICOM listener's settings.
-#[derive(Debug, Clone)]
-pub struct DicomConfig {
-    /// `None`: no listener (`DICOM_BIND_ADDR=off`).
-    pub bind_addr: Option<String>,
-    pub ae_title: String,
-    /// `None`: any calling AE title.
-    pub allowed_aes: Option<Vec<String>>,
-    pub max_associations: usize,
-    pub max_instance_bytes: u64,
-}
-
-impl Default for DicomConfig {
-    fn default() -> Self {
-        Self {
-            bind_addr: Some("127.0.0.1:11112".to_owned()),
-            ae_title: "MEDCARE".to_owned(),
-            allowed_aes: None,
-            max_associations: 32,
-            max_instance_bytes: 1 << 30,
-        }
-    }
-}
-
-impl DicomConfig {
-    fn from_env() -> anyhow::Result<Self> {
-        let d = Self::default();
-        let bind_addr = match var("DICOM_BIND_ADDR") {
-            Some(v) if v.eq_ignore_ascii_case("off") => None,
-            Some(v) => Some(v),
-            None => d.bind_addr,
-        };
-        let ae_title = var("DICOM_AE_TITLE").unwrap_or(d.ae_title);
-        let ae_ok = |ae: &str| {
-            !ae.is_empty()
-                && ae.len() <= 16
-                && ae.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
-                && !ae.contains('\\')
-        };
-        if !ae_ok(&ae_title) {
-            bail!("DICOM_AE_TITLE must be 1 to 16 printable ASCII characters, got {ae_title:?}");
-        }
-        let allowed_aes = match var("DICOM_ALLOWED_AES") {
-            None => None,
-            Some(list) => {
-                let aes: Vec<String> = list
-                    .split(',')
-                    .map(|ae| ae.trim().to_owned())
-                    .filter(|ae| !ae.is_empty())
-                    .collect();
-                if let Some(bad) = aes.iter().find(|ae| !ae_ok(ae)) {
-                    bail!("DICOM_ALLOWED_AES holds {bad:?}, which is not an AE title");
-                }
-                Some(aes)
-            }
-        };
-        let max_associations = number("DICOM_MAX_ASSOCIATIONS", d.max_associations)?;
-        if max_associations == 0 {
-            bail!("DICOM_MAX_ASSOCIATIONS must be at least 1");
-        }
-        let max_instance_bytes = number("DICOM_MAX_INSTANCE_BYTES", d.max_instance_bytes)?;
-        if max_instance_bytes < 1024 {
-            bail!("DICOM_MAX_INSTANCE_BYTES must be at least 1024");
-        }
-        Ok(Self {
-            bind_addr,
-            ae_title,
-            allowed_aes,
-            max_associations,
-            max_instance_bytes,
-        })
     }
 }

@@ -18,9 +18,10 @@ use domain::kernel::blob::BlobStore;
 use domain::kernel::ids::IdGenerator;
 use domain::kernel::text::Translator;
 use domain::kernel::time::Clock;
+use http_actix::viewer::ViewerFiles;
 use store_diesel::Store;
 
-use crate::config::DicomConfig;
+use crate::config::{Config, DicomConfig};
 
 /// The imaging services.
 #[derive(Clone, Debug)]
@@ -150,4 +151,20 @@ pub fn listen(
         .with_context(|| format!("cannot listen for DICOM on {bind}"))?;
     tracing::info!(addr = %listener.local_addr(), ae_title = %config.ae_title, "DICOM listener started");
     Ok(Some(listener))
+}
+
+/// The web viewer `VIEWER_DIR` names, checked to hold one.
+pub(crate) fn viewer_files(config: &Config) -> anyhow::Result<Option<ViewerFiles>> {
+    let Some(dir) = &config.dicom.viewer_dir else {
+        return Ok(None);
+    };
+    let secure = config.public_base_url().starts_with("https://");
+    ViewerFiles::open(dir, secure, &config.clinic_name)
+        .map(Some)
+        .with_context(|| {
+            format!(
+                "VIEWER_DIR={} holds no viewer (index.html): `cargo xtask viewer` installs one in target/viewer",
+                dir.display()
+            )
+        })
 }

@@ -620,6 +620,8 @@ impl Platform {
             workers: config.http_workers,
             blocking_threads: config.blocking_threads(),
             metrics_here: config.metrics_bind_addr.is_none(),
+            viewer: crate::imaging::viewer_files(config)?,
+            cors_origins: config.dicom.cors_origins.clone(),
             ..HttpConfig::default()
         };
         http_actix::build_server(listener, self.state.clone(), &http)

@@ -361,6 +361,15 @@ pub enum Key {
     DicomwebBadWindow,
     DicomwebBadQuality,
     DicomwebStowMediaType,
+    DicomwebOtherStudy,
+    // The web viewer's sign-in page.
+    ViewerTitle,
+    ViewerUsername,
+    ViewerPassword,
+    ViewerSignIn,
+    ViewerSignOut,
+    ViewerSignedOut,
+    ViewerRefused,
 }
 
 impl Key {

@@ -1,4 +1,4 @@
-//! STOW-RS `POST /dicomweb/studies`: instances sent as `multipart/related; type="application/dicom"`,
+//! STOW-RS `POST /dicomweb/studies` and `/studies/{study}`: instances sent as `multipart/related; type="application/dicom"`,
 //! each part through the same ingest path as C-STORE and `POST /api/dicom/receive` (same index,
 //! de-duplication, events and appointment link). The answer is PS3.18's store response: the stored
 //! instances in `ReferencedSOPSequence`, the refused parts in `FailedSOPSequence` with a failure
@@ -14,6 +14,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use domain::Error;
 use domain::clinic::Action;
 use domain::clinic::imaging::Arrival;
+use domain::clinic::imaging::dicom::Uid;
+use domain::clinic::imaging::dicomweb::Target;
+use domain::clinic::imaging::ingest::OTHER_STUDY;
 use domain::kernel::text::{Key, Text};
 use futures_core::Stream;
 use serde_json::{Value, json};
@@ -26,6 +29,8 @@ use crate::stream::ChannelReader;
 const CANNOT_UNDERSTAND: u16 = 0xC000;
 const OUT_OF_RESOURCES: u16 = 0xA700;
 const PROCESSING_FAILURE: u16 = 0x0110;
+/// "Data set does not match": here, an instance of another study than the path names.
+const DOES_NOT_MATCH: u16 = 0xA900;
 
 /// The most parts one request may carry, as `POST /api/dicom/receive` takes.
 const MAX_PARTS: usize = 500;
@@ -51,11 +56,43 @@ fn failed(reason: u16) -> Value {
         (status = 413, body = ErrorB, description = "A part is larger than the server takes, or more than 500 parts were sent"),
         (status = 415, body = ErrorB, description = "The body is not multipart/related with application/dicom parts"),
     ))]
-pub async fn store(
+pub async fn store(token: Token, state: Data, req: HttpRequest, multipart: Multipart) -> Result {
+    store_parts(token, state, req, multipart, None).await
+}
+
+/// Stores instances of one study (STOW-RS): a part of another study is refused with failure
+/// reason A900 and nothing of it is stored.
+#[utoipa::path(post, path = "/dicomweb/studies/{study}", tag = "dicomweb",
+    params(("study" = String, Path, description = "Study Instance UID every instance must belong to")),
+    request_body(content = Vec<u8>, content_type = "multipart/related", description = "Parts of type application/dicom, each a DICOM Part 10 file of that study"),
+    responses(
+        (status = 200, content_type = "application/dicom+json", body = DicomJsonObject, description = "Every instance was stored (or was already): ReferencedSOPSequence"),
+        (status = 202, content_type = "application/dicom+json", body = DicomJsonObject, description = "Some were stored, some refused (A900: of another study)"),
+        (status = 400, body = ErrorB, description = "The multipart body cannot be read"),
+        (status = 403, body = ErrorB, description = "Only technicians store images"),
+        (status = 404, body = ErrorB, description = "The path's UID is not a UID"),
+        (status = 409, content_type = "application/dicom+json", body = DicomJsonObject, description = "No instance could be stored: FailedSOPSequence gives each part's reason"),
+        (status = 413, body = ErrorB, description = "A part is larger than the server takes, or more than 500 parts were sent"),
+        (status = 415, body = ErrorB, description = "The body is not multipart/related with application/dicom parts"),
+    ))]
+pub async fn store_in_study(
+    token: Token,
+    state: Data,
+    req: HttpRequest,
+    multipart: Multipart,
+    path: web::Path<String>,
+) -> Result {
+    token.permit(Action::ReceiveImages)?;
+    let study = token.check(Target::parse(&path, None, None)).await?.study;
+    store_parts(token, state, req, multipart, Some(study)).await
+}
+
+async fn store_parts(
     token: Token,
     state: Data,
     req: HttpRequest,
     mut multipart: Multipart,
+    study: Option<Uid>,
 ) -> Result {
     let who = token.who(Action::ReceiveImages).await?;
     let content_type = req
@@ -87,8 +124,12 @@ pub async fn store(
         let (sender, mut reader) = ChannelReader::channel();
         let ingest = state.clinic.ingest.clone();
         let uploader = who.clone();
+        let only = study.clone();
         let stored = is_dicom.then(|| {
-            web::block(move || ingest.ingest(&uploader, Arrival::Upload, &mut reader, max_bytes))
+            web::block(move || {
+                let arrival = Arrival::Upload;
+                ingest.ingest_into(&uploader, arrival, &mut reader, max_bytes, only.as_ref())
+            })
         });
         let mut open = stored.is_some();
         let mut broken = None;
@@ -124,6 +165,11 @@ pub async fn store(
                 "00081155": {"vr": "UI", "Value": [done.image.sop_instance_uid.as_str()]},
             })),
             Some(Err(Error::TooLarge(_))) => failures.push(failed(OUT_OF_RESOURCES)),
+            Some(Err(Error::Validation(fields)))
+                if fields.iter().any(|f| f.rule == OTHER_STUDY) =>
+            {
+                failures.push(failed(DOES_NOT_MATCH))
+            }
             Some(Err(Error::Validation(_) | Error::Unsupported(_))) => {
                 failures.push(failed(CANNOT_UNDERSTAND))
             }

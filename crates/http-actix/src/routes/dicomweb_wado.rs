@@ -175,14 +175,70 @@ pub async fn frames(
     let syntax = frame_syntax(&ranges, &stored).ok_or_else(|| not_acceptable(&stored))?;
     let service = state.clinic.dicomweb.clone();
     let frames = blocking(move || service.frames(&who, &target, &numbers, syntax)).await?;
-    let boundary = boundary();
-    let (content_type, body) = multipart(frames, &boundary);
+    multipart_answer(frames)
+}
+
+fn multipart_answer(frames: Vec<Frame>) -> Result {
+    let (content_type, body) = multipart(frames, &boundary());
     Ok(HttpResponse::Ok()
         .insert_header((
             header::CONTENT_TYPE,
             HeaderValue::from_str(&content_type).map_err(|e| Error::internal(e.to_string()))?,
         ))
         .body(body))
+}
+
+/// The pixel data of an instance (WADO-RS bulk data), where `/metadata`'s `BulkDataURI` points:
+/// uncompressed pixels as one part, compressed ones as one part per frame (PS3.18 §8.7.3.3.2).
+#[utoipa::path(get, path = "/dicomweb/studies/{study}/series/{series}/instances/{instance}/bulkdata/{tag}", tag = "dicomweb",
+    params(
+        ("study" = String, Path, description = "Study Instance UID"),
+        ("series" = String, Path, description = "Series Instance UID"),
+        ("instance" = String, Path, description = "SOP Instance UID"),
+        ("tag" = String, Path, description = "The pixel data's tag, `7FE00010` (or `7FE00008`, `7FE00009`)"),
+        ("Accept" = Option<String>, Header, description = "As for frames: `transfer-syntax=*` for the stored bytes; without it, uncompressed pixels"),
+    ),
+    responses(
+        (status = 200, content_type = "multipart/related", body = Vec<u8>, description = "The pixel data, typed with its transfer syntax"),
+        (status = 403, body = ErrorB, description = "Only doctors and technicians view images"),
+        (status = 404, body = ErrorB, description = "No such instance, no pixel data, or a tag that is not given by reference"),
+        (status = 406, body = ErrorB, description = "The pixel data cannot be given in any syntax the request accepts"),
+    ))]
+pub async fn bulkdata(
+    token: Token,
+    state: Data,
+    req: HttpRequest,
+    path: web::Path<(String, String, String, String)>,
+) -> Result {
+    let who = token.who(Action::ViewImages).await?;
+    let (study, series, instance, tag) = path.into_inner();
+    let target = Target::parse(&study, Some(&series), Some(&instance))?;
+    let ranges = accept(
+        req.headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let service = state.clinic.dicomweb.clone();
+    let found = target.clone();
+    let stored = blocking(move || service.stored_syntax(&found)).await?;
+    let syntax = frame_syntax(&ranges, &stored).ok_or_else(|| not_acceptable(&stored))?;
+    let service = state.clinic.dicomweb.clone();
+    let frames = blocking(move || service.bulk_pixels(&who, &target, &tag, syntax)).await?;
+    let uncompressed = frames.first().is_some_and(|f| {
+        frame_media_type(f.transfer_syntax.as_str()) == Some("application/octet-stream")
+    });
+    if !uncompressed {
+        return multipart_answer(frames);
+    }
+    // Uncompressed pixel data is one value: its frames back to back.
+    let mut parts = frames.into_iter();
+    let joined = parts.next().map(|mut first| {
+        for frame in parts {
+            first.bytes.extend_from_slice(&frame.bytes);
+        }
+        first
+    });
+    multipart_answer(joined.into_iter().collect())
 }
 
 /// `viewport=w,h`, `window=center,width[,linear]`, `quality=1..100` of a rendered request.

@@ -348,6 +348,7 @@ pub fn all() -> Vec<RouteDef> {
         route!(Clinic, dicomweb::series_metadata).action(Action::ViewImages),
         route!(Clinic, dicomweb::instance_metadata).action(Action::ViewImages),
         route!(Clinic, dicomweb_wado::frames).action(Action::ViewImages),
+        route!(Clinic, dicomweb_wado::bulkdata).action(Action::ViewImages),
         route!(Clinic, dicomweb_wado::instance_rendered).action(Action::ViewImages),
         route!(Clinic, dicomweb_wado::frame_rendered).action(Action::ViewImages),
         route!(Clinic, dicomweb_wado::thumbnail).action(Action::ViewImages),
@@ -355,6 +356,7 @@ pub fn all() -> Vec<RouteDef> {
         route!(Clinic, dicomweb_retrieve::retrieve_series).action(Action::DownloadImages),
         route!(Clinic, dicomweb_retrieve::retrieve_instance).action(Action::DownloadImages),
         route!(Clinic, dicomweb_stow::store).action(Action::ReceiveImages),
+        route!(Clinic, dicomweb_stow::store_in_study).action(Action::ReceiveImages),
     ]
 }
 

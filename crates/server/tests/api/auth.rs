@@ -195,6 +195,7 @@ fn concrete(path: &str) -> String {
         .replace("{series}", "1.2.3.4")
         .replace("{instance}", "1.2.3.4.5")
         .replace("{frames}", "1")
+        .replace("{tag}", "7FE00010")
 }
 
 /// The OpenAPI document describes exactly the routes the server answers.

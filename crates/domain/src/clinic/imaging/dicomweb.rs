@@ -39,6 +39,10 @@ impl Target {
     }
 }
 
+/// The pixel data attributes (pixel data, float and double float pixel data) metadata gives as
+/// bulk data references.
+const PIXEL_TAGS: [&str; 3] = ["7FE00010", "7FE00008", "7FE00009"];
+
 fn not_found() -> Error {
     Error::not_found(Key::DicomwebNotFound)
 }
@@ -205,12 +209,44 @@ impl DicomwebService {
         syntax: FrameSyntax,
     ) -> Result<Vec<Frame>> {
         let (study, image) = self.instance(target)?;
-        let mut file = self.open(&image)?;
+        self.read_frames(who, &study, &image, numbers, syntax)
+    }
+
+    /// WADO-RS bulk data (`…/bulkdata/7FE00010`, the `BulkDataURI` of [`DicomwebService::metadata`]):
+    /// the pixel data as every frame of the instance, as stored or decoded. Pixel data is the only
+    /// attribute given by reference; any other tag names nothing.
+    pub fn bulk_pixels(
+        &self,
+        who: &Who,
+        target: &Target,
+        tag: &str,
+        syntax: FrameSyntax,
+    ) -> Result<Vec<Frame>> {
+        if !PIXEL_TAGS.iter().any(|t| t.eq_ignore_ascii_case(tag)) {
+            return Err(not_found());
+        }
+        let (study, image) = self.instance(target)?;
+        if !image.has_pixels {
+            return Err(Error::not_found(Key::DicomwebNoPixels));
+        }
+        let numbers: Vec<u32> = (1..=image.frames.unwrap_or(1).max(1)).collect();
+        self.read_frames(who, &study, &image, &numbers, syntax)
+    }
+
+    fn read_frames(
+        &self,
+        who: &Who,
+        study: &Study,
+        image: &Image,
+        numbers: &[u32],
+        syntax: FrameSyntax,
+    ) -> Result<Vec<Frame>> {
+        let mut file = self.open(image)?;
         let frames = self
             .pixels
             .frames(&mut file.reader, file.size, numbers, syntax)
             .map_err(pixel_error)?;
-        self.record(who, AuditAction::ImageRead, &study, image.id.to_string())?;
+        self.record(who, AuditAction::ImageRead, study, image.id.to_string())?;
         Ok(frames)
     }
 

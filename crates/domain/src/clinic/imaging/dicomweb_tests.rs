@@ -155,3 +155,33 @@ fn refusals_become_404_and_406() {
         Err(Error::NotFound(_))
     ));
 }
+
+#[test]
+fn bulk_data_is_every_frame_of_the_pixel_data() {
+    let mut repo = MockImagingRepository::new();
+    one_instance(&mut repo);
+    let mut pixels = MockPixelCodec::new();
+    pixels
+        .expect_frames()
+        .withf(|_, _, numbers, syntax| numbers == [1] && *syntax == FrameSyntax::AsStored)
+        .times(1)
+        .returning(|_, _, _, _| Ok(vec![]));
+    let svc = service(repo, pixels);
+    let bulk = svc.bulk_pixels(
+        &technician(),
+        &instance(),
+        "7fe00010",
+        FrameSyntax::AsStored,
+    );
+    assert_eq!(bulk.unwrap(), vec![]);
+    // Only pixel data is given by reference.
+    assert!(matches!(
+        svc.bulk_pixels(
+            &technician(),
+            &instance(),
+            "00100010",
+            FrameSyntax::AsStored
+        ),
+        Err(Error::NotFound(_))
+    ));
+}

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::dicom::{DicomCodec, DicomRefusal};
+use super::dicom::{DicomCodec, DicomRefusal, Uid};
 use super::index::{Arrival, Image, NewInstance, Stored};
 use super::ports::ImagingRepository;
 use crate::clinic::appointments::AppointmentService;
@@ -75,6 +75,9 @@ pub struct Ingested {
     pub appointment_moved: bool,
 }
 
+/// The rule of the error refusing a file of another study than the one named.
+pub const OTHER_STUDY: &str = "study";
+
 /// The error a refused file answers: 400 naming `file`, with the reason.
 pub fn refusal_error(refusal: &DicomRefusal) -> Error {
     let text = match refusal {
@@ -119,6 +122,19 @@ impl IngestService {
         body: &mut dyn ByteSource,
         max_bytes: u64,
     ) -> Result<Ingested> {
+        self.ingest_into(who, arrival, body, max_bytes, None)
+    }
+
+    /// As [`IngestService::ingest`], refusing (and storing nothing of) a file of another study than
+    /// `study` when one is named: the [`OTHER_STUDY`] rule on `file`.
+    pub fn ingest_into(
+        &self,
+        who: &Who,
+        arrival: Arrival,
+        body: &mut dyn ByteSource,
+        max_bytes: u64,
+        study: Option<&Uid>,
+    ) -> Result<Ingested> {
         let p = &self.ports;
         let id = ImageId::generate(p.ids.as_ref());
         let key = blob_key(id)?;
@@ -141,7 +157,7 @@ impl IngestService {
             )));
         }
         let blob = p.blobs.commit(staged, &key)?;
-        match self.index(who, arrival, id, &key, blob) {
+        match self.index(who, arrival, id, &key, blob, study) {
             Ok(done) => Ok(done),
             Err(e) => {
                 // The row was not written: the bytes go now (or with the sweeper).
@@ -158,6 +174,7 @@ impl IngestService {
         id: ImageId,
         key: &BlobKey,
         blob: crate::kernel::blob::BlobInfo,
+        study: Option<&Uid>,
     ) -> Result<Ingested> {
         let p = &self.ports;
         let mut file = p
@@ -171,6 +188,15 @@ impl IngestService {
         let identity = meta
             .identity()
             .map_err(|uid| refusal_error(&DicomRefusal::MissingUid(uid)))?;
+        if let Some(study) = study.filter(|s| **s != identity.study_instance_uid) {
+            return Err(Error::field(FieldError::new(
+                "file",
+                OTHER_STUDY,
+                Text::new(Key::DicomwebOtherStudy)
+                    .with("found", identity.study_instance_uid.as_str())
+                    .with("study", study.as_str()),
+            )));
+        }
         let (patient_id, appointment_id) = p
             .repository
             .link(meta.patient_id.as_deref(), meta.accession_number.as_deref())?;
