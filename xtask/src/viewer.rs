@@ -4,7 +4,8 @@
 //! `@ohif/app` ships a prebuilt app in `dist/`. Its own dependencies name packages that were never
 //! published, so it is fetched with `npm pack` (the tarball alone) rather than installed. The app
 //! is built to live at the root of a site; the few places that say so (the page's links, webpack's
-//! public path in each bundle that loads chunks, the font URLs of the stylesheet) are rewritten to
+//! public path in each bundle that loads chunks, the font URLs of the stylesheet, the icons of the
+//! web app manifest) are rewritten to
 //! `/viewer/`. Its `app-config.js` is removed: the server writes the configuration.
 
 use std::fs;
@@ -102,6 +103,8 @@ fn rewrite(dist: &Path) -> Result<usize> {
             )]
         } else if name.ends_with(".css") {
             &[("url(/", "url(/viewer/")]
+        } else if name == "manifest.json" {
+            &[("\"/assets/", "\"/viewer/assets/")]
         } else {
             continue;
         };

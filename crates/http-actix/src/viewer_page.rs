@@ -80,6 +80,7 @@ pub(crate) fn render(page: &Page<'_>, lang: Lang, translator: &dyn Translator) -
     format!(
         "<!doctype html><html lang=\"{code}\" dir=\"{dir}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <link rel=\"icon\" href=\"/viewer/assets/favicon.ico\">\
          <title>{title}</title><style>{STYLE}</style></head><body><main>{body}</main></body></html>",
         title = say(Key::ViewerTitle),
     )
