@@ -23,6 +23,7 @@
 # without that phase.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. .ci/lib.sh
 
 ST_VERSION=4.32.5
 EXAMPLES=${SCHEMATHESIS_EXAMPLES:-75}
@@ -50,18 +51,14 @@ fi
 "$VENV/bin/schemathesis" --version
 
 work=$(mktemp -d)
-server_pid=
 stop() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  stop_server
   rm -rf "$work"
 }
 trap stop EXIT
 
 log "server"
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 base=http://127.0.0.1:$port
 # Only what this run sets: a developer's own settings must not point the server elsewhere.
 unset DATABASE_URL TOKEN_KEYS METRICS_BIND_ADDR BLOB_STORE_URL BLOB_DIR
@@ -71,26 +68,11 @@ export DRAFT_REMINDER_INTERVAL_SECONDS=0 RUST_LOG=warn
 export DICOM_BIND_ADDR=off
 # Notifications go to a webhook on a loopback port where nothing listens, and fail at their first
 # attempt: so that there are failed notifications to retry.
-closed_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+closed_port=$(free_port)
 export NOTIFY_CHANNELS=webhook NOTIFY_WEBHOOK_URL=http://127.0.0.1:$closed_port/hook
 export NOTIFY_WEBHOOK_SECRET=schemathesis-webhook-secret-0123456789 NOTIFY_MAX_ATTEMPTS=1 NOTIFY_POLL_SECONDS=1
 mkdir -p "$DATA_DIR"
-"$server_bin" serve >"$work/server.log" 2>&1 &
-server_pid=$!
-ready=
-for _ in $(seq 1 100); do
-  if python3 -c "import urllib.request, sys; urllib.request.urlopen(sys.argv[1], timeout=1)" "$base/readyz" 2>/dev/null; then
-    ready=1
-    break
-  fi
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.2
-done
-if [ -z "$ready" ]; then
-  echo "the server did not become ready; its log:" >&2
-  cat "$work/server.log" >&2
-  exit 1
-fi
+start_server "$server_bin" "$work/server.log" "$base"
 "$server_bin" seed-demo >/dev/null
 patient=$("$server_bin" token issue --aud snr_usr --sub fuzz-patient)
 admin=$("$server_bin" token issue --aud snr_admin --sub fuzz-admin --roles admin)
