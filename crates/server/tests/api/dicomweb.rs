@@ -311,6 +311,28 @@ on_each_backend!(stow_stores_what_it_can_and_says_why_not, |db: TestDb| {
         1
     );
 
+    // Into a named study: its own instance stored, another study's refused (A900) and not stored.
+    let us = std::fs::read(file("examples_ybr_color.dcm")).unwrap();
+    let (content_type, mixed) = related(&[("application/dicom", &ct), ("application/dicom", &us)]);
+    let into_ct = app.send(
+        "POST",
+        &format!("/dicomweb/studies/{CT_STUDY}"),
+        &[("authorization", bearer(&s.technician).as_str())],
+        Some((&content_type, mixed)),
+    );
+    assert_eq!(into_ct.status, 202, "{}", into_ct.text);
+    assert_eq!(
+        into_ct.json["00081198"]["Value"][0]["00081197"]["Value"][0],
+        0xA900
+    );
+    assert_eq!(
+        uids(
+            &json(&app, "/dicomweb/instances", &s.technician),
+            "00080018"
+        ),
+        [CT_SOP]
+    );
+
     // Nothing storable: 409; not multipart/related: 415; not a technician: 403.
     let (content_type, junk) = related(&[("application/dicom", b"junk")]);
     let r = store(&s.technician, &content_type, junk);
@@ -320,4 +342,36 @@ on_each_backend!(stow_stores_what_it_can_and_says_why_not, |db: TestDb| {
         415
     );
     assert_eq!(store(&s.doctor, &content_type, body).status, 403);
+});
+
+on_each_backend!(bulk_data_is_where_the_metadata_points, |db: TestDb| {
+    let app = imaging_app(db);
+    let s = staff(&app);
+    let ct = std::fs::read(file("CT_small.dcm")).unwrap();
+    assert_eq!(
+        receive(&app, &s.technician, &[("CT_small.dcm", ct)]).status,
+        200
+    );
+    let path =
+        format!("/dicomweb/studies/{CT_STUDY}/series/{CT_SERIES}/instances/{CT_SOP}/metadata");
+    let metadata = json(&app, &path, &s.doctor);
+    let uri = metadata[0]["7FE00010"]["BulkDataURI"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = &uri[uri.find("/dicomweb/").unwrap()..];
+    let (status, content_type, body) = get(&app, path, &s.doctor, None);
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let found = parts(&content_type, &body);
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0].0.contains("application/octet-stream"),
+        "{}",
+        found[0].0
+    );
+    // 128 × 128 pixels of 16 bits.
+    assert_eq!(found[0].1.len(), 128 * 128 * 2);
+    // Only the pixel data is given by reference.
+    let other = path.replace("7FE00010", "00100010");
+    assert_eq!(get(&app, &other, &s.doctor, None).0, 404);
 });

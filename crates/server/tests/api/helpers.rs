@@ -194,6 +194,9 @@ impl TestApp {
             .expect("server started");
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            // A redirect is an answer the tests read (its Location, its cookie), not one to follow.
+            .max_redirects(0)
+            .max_redirects_will_error(false)
             .timeout_global(Some(Duration::from_secs(30)))
             .build()
             .into();

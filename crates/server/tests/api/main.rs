@@ -30,4 +30,5 @@ mod instances;
 mod languages;
 mod metrics;
 mod reminders;
+mod viewer;
 mod ws_client;
