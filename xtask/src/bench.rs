@@ -417,7 +417,7 @@ pub(crate) fn ensure_package(program: &str, probe: &[&str], package: &str) -> Re
         .map_err(|e| format!("{e}: {advice}"))
 }
 
-fn is_root() -> bool {
+pub(crate) fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status").is_ok_and(|status| {
         status
             .lines()

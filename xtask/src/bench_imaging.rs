@@ -118,7 +118,7 @@ pub fn measure(bin: &Path, quick: bool) -> Result {
 }
 
 /// A clinic token with the technician role, from the server's own CLI on `data`.
-fn issue_token(bin: &Path, data: &Path) -> Result<String> {
+pub(crate) fn issue_token(bin: &Path, data: &Path) -> Result<String> {
     let out = Command::new(bin)
         .args([
             "token",
@@ -218,7 +218,7 @@ fn report_ingest(into: &mut Vec<Ingest>, d: &Daemon, sender: Sender, sent: Sent)
     Ok(())
 }
 
-fn mib(kib: u64) -> f64 {
+pub(crate) fn mib(kib: u64) -> f64 {
     kib as f64 / 1024.0
 }
 
@@ -305,16 +305,16 @@ fn lua(dir: &Path, name: &str, method: &str, body: &str, token: Option<&str>) ->
 
 /// What `wrk --latency` measured.
 #[derive(Clone, Debug, PartialEq)]
-struct Load {
-    rps: f64,
-    mean_ms: f64,
-    p50_ms: f64,
-    p99_ms: f64,
+pub(crate) struct Load {
+    pub rps: f64,
+    pub mean_ms: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
 }
 
 impl Load {
     /// Each figure's median on its own.
-    fn median(loads: &[Load]) -> Load {
+    pub(crate) fn median(loads: &[Load]) -> Load {
         let of = |f: fn(&Load) -> f64| median(&mut loads.iter().map(f).collect::<Vec<_>>());
         Load {
             rps: of(|l| l.rps),
@@ -353,7 +353,7 @@ fn millis(value: &str) -> Option<f64> {
     }
 }
 
-fn wrk(url: &str, script: &Path, conns: u32, duration: &str) -> Result<Load> {
+pub(crate) fn wrk(url: &str, script: &Path, conns: u32, duration: &str) -> Result<Load> {
     let out = Command::new("wrk")
         .args(["-t1", &format!("-c{conns}"), &format!("-d{duration}")])
         .args(["--latency", "-s"])

@@ -169,6 +169,14 @@ pub fn start_ours(bin: &Path, data: &Path) -> Result<Daemon> {
 /// plugins, no compression, 4 DICOM threads, HTTP on the loopback without authentication. With
 /// [`Sender::NoDelay`] its DCMTK gets `TCP_NODELAY=1` as the sender does.
 pub fn start_orthanc(dir: &Path, sender: Sender) -> Result<Daemon> {
+    start_orthanc_with(dir, sender, None)
+}
+
+/// [`start_orthanc`] with one plugin loaded (its DICOMweb plugin, under `/dicom-web`).
+pub fn start_orthanc_with(dir: &Path, sender: Sender, plugin: Option<&str>) -> Result<Daemon> {
+    let plugins = plugin.map_or(String::new(), |p| {
+        format!("\"{}\"", p.replace('\\', "\\\\").replace('"', "\\\""))
+    });
     let (http_port, dicom_port) = (free_port()?, free_port()?);
     let config = dir.join("orthanc.json");
     let path = |name: &str| {
@@ -193,7 +201,7 @@ pub fn start_orthanc(dir: &Path, sender: Sender) -> Result<Daemon> {
   "AuthenticationEnabled": false,
   "DicomThreadsCount": 4,
   "StorageCompression": false,
-  "Plugins": []
+  "Plugins": [{plugins}]
 }}
 "#,
         path("storage")?,

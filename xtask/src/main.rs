@@ -12,6 +12,7 @@
 mod bench;
 mod bench_clinic;
 mod bench_declarations;
+mod bench_dicomweb;
 mod bench_documents;
 mod bench_imaging;
 mod bench_imaging_files;
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
         ["migrate", action @ ("run" | "revert" | "status")] => cargo_server(&["migrate", action]),
         ["bench", "imaging", rest @ ..] => bench_imaging::run(rest),
         ["bench", "documents", rest @ ..] => bench_documents::run(rest),
+        ["bench", "dicomweb", rest @ ..] => bench_dicomweb::run(rest),
         ["bench", rest @ ..] => bench::run(rest),
         ["check-domain"] => check_domain(),
         ["viewer", rest @ ..] => viewer::run(rest),
@@ -50,6 +52,7 @@ const USAGE: &str = "usage:
   cargo xtask migrate new NAME            create an empty migration for SQLite and PostgreSQL
   cargo xtask bench [--quick]             load benchmarks with wrk against a release build, imaging included
   cargo xtask bench imaging [--quick]     DICOM ingest and study queries, ours against Orthanc
+  cargo xtask bench dicomweb [--quick]    DICOMweb (STOW, QIDO, metadata, frames), ours against Orthanc's DICOMweb plugin
   cargo xtask bench documents [--quick]   a 10 MB document up and down against a disk copy; memory under 16 uploads of 25 MB
   cargo xtask viewer [--force]            install the web viewer (OHIF, pinned) into target/viewer, for VIEWER_DIR
   cargo xtask check-domain                fail if domain depends on an I/O crate or an adapter on another adapter";
