@@ -151,6 +151,49 @@ fn decoded(object: &DefaultDicomObject, index: u32) -> Result<Vec<u8>, PixelRefu
     .map_err(|_| unreadable("the decoder failed on this file's pixel data"))?
 }
 
+/// Frames of uncompressed little-endian pixel data, as stored and as decoded alike: slices of the
+/// value, with no decoder (which would copy and convert the whole image). `None` where the layout
+/// needs one (bits not in whole bytes, a value shorter than its frames).
+fn native_frames(
+    loaded: &Loaded,
+    pixel_data: &dicom_object::mem::InMemElement,
+    numbers: &[u32],
+    indexes: &[u32],
+) -> Option<Vec<Frame>> {
+    let little_endian = matches!(
+        loaded.transfer_syntax.as_str(),
+        "1.2.840.10008.1.2" | "1.2.840.10008.1.2.1"
+    );
+    let Value::Primitive(value) = pixel_data.value() else {
+        return None;
+    };
+    if !little_endian {
+        return None;
+    }
+    let int = |tag| loaded.object.get(tag).and_then(|e| e.to_int::<u64>().ok());
+    let bits = int(tags::BITS_ALLOCATED)?;
+    if bits == 0 || bits % 8 != 0 {
+        return None;
+    }
+    let size =
+        int(tags::ROWS)? * int(tags::COLUMNS)? * int(tags::SAMPLES_PER_PIXEL).unwrap_or(1) * bits
+            / 8;
+    let bytes = value.to_bytes();
+    let size = usize::try_from(size).ok()?;
+    numbers
+        .iter()
+        .zip(indexes)
+        .map(|(number, index)| {
+            let start = size.checked_mul(*index as usize)?;
+            Some(Frame {
+                number: *number,
+                transfer_syntax: uid(EXPLICIT_VR_LITTLE_ENDIAN),
+                bytes: bytes.get(start..start.checked_add(size)?)?.to_vec(),
+            })
+        })
+        .collect()
+}
+
 fn frames(
     loaded: &Loaded,
     numbers: &[u32],
@@ -175,6 +218,9 @@ fn frames(
                 bytes: stored.get(index as usize).cloned().unwrap_or_default(),
             })
             .collect());
+    }
+    if let Some(frames) = native_frames(loaded, pixel_data, numbers, &indexes) {
+        return Ok(frames);
     }
     let decodable = TransferSyntaxRegistry
         .get(&loaded.transfer_syntax)

@@ -168,13 +168,10 @@ pub async fn frames(
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok()),
     );
+    // The stored syntax decides what can be given: negotiated in the same trip as the reading.
     let service = state.clinic.dicomweb.clone();
-    let found = target.clone();
-    // The stored syntax decides what can be given; the index knows it without reading the file.
-    let stored = blocking(move || service.stored_syntax(&found)).await?;
-    let syntax = frame_syntax(&ranges, &stored).ok_or_else(|| not_acceptable(&stored))?;
-    let service = state.clinic.dicomweb.clone();
-    let frames = blocking(move || service.frames(&who, &target, &numbers, syntax)).await?;
+    let choose = move |stored: &str| frame_syntax(&ranges, stored);
+    let frames = blocking(move || service.frames(&who, &target, &numbers, choose)).await?;
     multipart_answer(frames)
 }
 
@@ -219,11 +216,8 @@ pub async fn bulkdata(
             .and_then(|v| v.to_str().ok()),
     );
     let service = state.clinic.dicomweb.clone();
-    let found = target.clone();
-    let stored = blocking(move || service.stored_syntax(&found)).await?;
-    let syntax = frame_syntax(&ranges, &stored).ok_or_else(|| not_acceptable(&stored))?;
-    let service = state.clinic.dicomweb.clone();
-    let frames = blocking(move || service.bulk_pixels(&who, &target, &tag, syntax)).await?;
+    let choose = move |stored: &str| frame_syntax(&ranges, stored);
+    let frames = blocking(move || service.bulk_pixels(&who, &target, &tag, choose)).await?;
     let uncompressed = frames.first().is_some_and(|f| {
         frame_media_type(f.transfer_syntax.as_str()) == Some("application/octet-stream")
     });

@@ -3,8 +3,11 @@
 //! with its patient; searching and reading are viewing, whole instances are downloading (the
 //! routes check the roles).
 
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use time::{Duration, OffsetDateTime};
 
 use serde_json::Value;
 
@@ -15,6 +18,7 @@ use super::pixels::{DicomJson, Frame, FrameSyntax, PixelCodec, PixelRefusal, Ren
 use super::qido::{Include, Level, QidoQuery};
 use super::qido_json::{Root, instance_json, series_json, study_json};
 use crate::clinic::audit::{AuditAction, Who};
+use crate::clinic::ids::ImageId;
 use crate::kernel::blob::BlobReader;
 use crate::kernel::text::{Key, Text};
 use crate::{Error, Result};
@@ -64,11 +68,30 @@ pub fn pixel_error(refusal: PixelRefusal) -> Error {
     }
 }
 
+/// How long one viewing of an image by one person stands in the audit log for further reads of it.
+pub const VIEW_AUDIT_WINDOW: Duration = Duration::minutes(1);
+
+/// Views remembered before the expired ones are forgotten.
+const RECENT_VIEWS_MAX: usize = 10_000;
+
+/// The syntax `choose` picks for an image's stored transfer syntax; 406 when it picks none.
+fn negotiate(
+    image: &Image,
+    choose: impl FnOnce(&str) -> Option<FrameSyntax>,
+) -> Result<FrameSyntax> {
+    let stored = image.transfer_syntax_uid.as_str();
+    choose(stored).ok_or_else(|| {
+        Error::NotAcceptable(Text::new(Key::DicomwebNotAcceptable).with("detail", stored))
+    })
+}
+
 /// DICOMweb's reads.
 #[derive(Clone)]
 pub struct DicomwebService {
     ports: ImagingPorts,
     pixels: Arc<dyn PixelCodec>,
+    /// Who last viewed which image when, for [`VIEW_AUDIT_WINDOW`].
+    recent_views: Arc<Mutex<HashMap<(String, ImageId), OffsetDateTime>>>,
 }
 
 impl fmt::Debug for DicomwebService {
@@ -79,7 +102,11 @@ impl fmt::Debug for DicomwebService {
 
 impl DicomwebService {
     pub fn new(ports: ImagingPorts, pixels: Arc<dyn PixelCodec>) -> Self {
-        Self { ports, pixels }
+        Self {
+            ports,
+            pixels,
+            recent_views: Arc::default(),
+        }
     }
 
     fn record(&self, who: &Who, action: AuditAction, study: &Study, object: String) -> Result<()> {
@@ -194,33 +221,29 @@ impl DicomwebService {
         Ok((study, image))
     }
 
-    /// The transfer syntax an instance is stored in (from the index), for content negotiation.
-    pub fn stored_syntax(&self, target: &Target) -> Result<String> {
-        let (_, image) = self.instance(target)?;
-        Ok(image.transfer_syntax_uid.as_str().to_owned())
-    }
-
-    /// WADO-RS `/frames/{list}`: the frames asked for, as stored or decoded.
+    /// WADO-RS `/frames/{list}`: the frames asked for, in the form `choose` picks for the stored
+    /// transfer syntax (which the index knows without reading the file); `None` is 406.
     pub fn frames(
         &self,
         who: &Who,
         target: &Target,
         numbers: &[u32],
-        syntax: FrameSyntax,
+        choose: impl FnOnce(&str) -> Option<FrameSyntax>,
     ) -> Result<Vec<Frame>> {
         let (study, image) = self.instance(target)?;
+        let syntax = negotiate(&image, choose)?;
         self.read_frames(who, &study, &image, numbers, syntax)
     }
 
     /// WADO-RS bulk data (`…/bulkdata/7FE00010`, the `BulkDataURI` of [`DicomwebService::metadata`]):
-    /// the pixel data as every frame of the instance, as stored or decoded. Pixel data is the only
-    /// attribute given by reference; any other tag names nothing.
+    /// the pixel data as every frame of the instance, in the form `choose` picks. Pixel data is the
+    /// only attribute given by reference; any other tag names nothing.
     pub fn bulk_pixels(
         &self,
         who: &Who,
         target: &Target,
         tag: &str,
-        syntax: FrameSyntax,
+        choose: impl FnOnce(&str) -> Option<FrameSyntax>,
     ) -> Result<Vec<Frame>> {
         if !PIXEL_TAGS.iter().any(|t| t.eq_ignore_ascii_case(tag)) {
             return Err(not_found());
@@ -229,6 +252,7 @@ impl DicomwebService {
         if !image.has_pixels {
             return Err(Error::not_found(Key::DicomwebNoPixels));
         }
+        let syntax = negotiate(&image, choose)?;
         let numbers: Vec<u32> = (1..=image.frames.unwrap_or(1).max(1)).collect();
         self.read_frames(who, &study, &image, &numbers, syntax)
     }
@@ -246,8 +270,42 @@ impl DicomwebService {
             .pixels
             .frames(&mut file.reader, file.size, numbers, syntax)
             .map_err(pixel_error)?;
-        self.record(who, AuditAction::ImageRead, study, image.id.to_string())?;
+        self.record_view(who, study, image)?;
         Ok(frames)
+    }
+
+    /// Records that `who` viewed `image`, once per [`VIEW_AUDIT_WINDOW`]: a viewer asks for a
+    /// clip's frames one request each (30 for 30 frames), and the log should say the image was
+    /// viewed, not count the requests. Downloads and metadata reads are recorded every time.
+    fn record_view(&self, who: &Who, study: &Study, image: &Image) -> Result<()> {
+        let now = self.ports.clock.now();
+        let key = (who.actor.to_string(), image.id);
+        {
+            let mut recent = self
+                .recent_views
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if recent
+                .get(&key)
+                .is_some_and(|at| now - *at < VIEW_AUDIT_WINDOW)
+            {
+                return Ok(());
+            }
+            if recent.len() >= RECENT_VIEWS_MAX {
+                recent.retain(|_, at| now - *at < VIEW_AUDIT_WINDOW);
+            }
+            recent.insert(key.clone(), now);
+        }
+        let recorded = self.record(who, AuditAction::ImageRead, study, image.id.to_string());
+        if recorded.is_err() {
+            // Not written: the next view tries again.
+            let mut recent = self
+                .recent_views
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            recent.remove(&key);
+        }
+        recorded
     }
 
     /// WADO-RS `/rendered` and `/thumbnail`: one frame as PNG or JPEG.
@@ -258,7 +316,7 @@ impl DicomwebService {
             .pixels
             .render(&mut file.reader, file.size, request)
             .map_err(pixel_error)?;
-        self.record(who, AuditAction::ImageRead, &study, image.id.to_string())?;
+        self.record_view(who, &study, &image)?;
         Ok(bytes)
     }
 

@@ -16,6 +16,7 @@ use super::qido_json::Root;
 use super::tests::{FILE, image, ports, study, technician, uid};
 use super::{MockDicomCodec, Series};
 use crate::Error;
+use crate::clinic::audit::{AuditAction, MockAuditRepository};
 use crate::clinic::ids::{ImageId, SeriesId, StudyId};
 use crate::clinic::patient_ports::MockAppointmentRepository;
 use crate::kernel::blob::{BlobReader, MockBlobStore};
@@ -131,7 +132,9 @@ fn refusals_become_404_and_406() {
         })
     });
     let svc = service(repo, pixels);
-    let frames = svc.frames(&technician(), &instance(), &[2], FrameSyntax::Decoded);
+    let frames = svc.frames(&technician(), &instance(), &[2], |_| {
+        Some(FrameSyntax::Decoded)
+    });
     assert!(matches!(frames, Err(Error::NotFound(t)) if t.key() == Key::DicomwebNoSuchFrame));
     let request = RenderRequest {
         frame: 1,
@@ -147,7 +150,9 @@ fn refusals_become_404_and_406() {
     // An instance the index does not have, and a path whose UIDs are not UIDs.
     let missing = Target::parse("1.2.3", Some("1.2.3.9"), Some("9.9")).unwrap();
     assert!(matches!(
-        svc.frames(&technician(), &missing, &[1], FrameSyntax::AsStored),
+        svc.frames(&technician(), &missing, &[1], |_| Some(
+            FrameSyntax::AsStored
+        )),
         Err(Error::NotFound(_))
     ));
     assert!(matches!(
@@ -167,21 +172,61 @@ fn bulk_data_is_every_frame_of_the_pixel_data() {
         .times(1)
         .returning(|_, _, _, _| Ok(vec![]));
     let svc = service(repo, pixels);
-    let bulk = svc.bulk_pixels(
-        &technician(),
-        &instance(),
-        "7fe00010",
-        FrameSyntax::AsStored,
-    );
+    let bulk = svc.bulk_pixels(&technician(), &instance(), "7fe00010", |_| {
+        Some(FrameSyntax::AsStored)
+    });
     assert_eq!(bulk.unwrap(), vec![]);
     // Only pixel data is given by reference.
     assert!(matches!(
-        svc.bulk_pixels(
-            &technician(),
-            &instance(),
-            "00100010",
+        svc.bulk_pixels(&technician(), &instance(), "00100010", |_| Some(
             FrameSyntax::AsStored
-        ),
+        )),
         Err(Error::NotFound(_))
     ));
+}
+
+#[test]
+fn frames_are_negotiated_on_the_stored_syntax_and_a_view_is_audited_once_a_minute() {
+    let mut repo = MockImagingRepository::new();
+    one_instance(&mut repo);
+    let mut pixels = MockPixelCodec::new();
+    pixels.expect_frames().returning(|_, _, _, _| Ok(vec![]));
+    let mut ports: ImagingPorts = ports(
+        repo,
+        blobs(),
+        MockDicomCodec::new(),
+        MockAppointmentRepository::new(),
+    );
+    // Thirty frames read within the minute (the clock stands still): one entry in the log.
+    let mut audit = MockAuditRepository::new();
+    audit
+        .expect_record()
+        .withf(|entry| entry.action == AuditAction::ImageRead)
+        .times(1)
+        .returning(|_| Ok(()));
+    ports.audit = Arc::new(audit);
+    let svc = DicomwebService::new(ports, Arc::new(pixels));
+    let mut asked = None;
+    let refused = svc.frames(&technician(), &instance(), &[1], |stored| {
+        asked = Some(stored.to_owned());
+        None
+    });
+    assert!(
+        matches!(refused, Err(Error::NotAcceptable(_))),
+        "{refused:?}"
+    );
+    assert_eq!(
+        asked.as_deref(),
+        Some(
+            image(ImageId::from_uuid(uuid(1)), true)
+                .transfer_syntax_uid
+                .as_str()
+        )
+    );
+    for _ in 0..30 {
+        svc.frames(&technician(), &instance(), &[1], |_| {
+            Some(FrameSyntax::AsStored)
+        })
+        .unwrap();
+    }
 }
