@@ -9,6 +9,7 @@ use domain::declarations::{
     AuthenticationMethod, DeclarationRequest, PrintoutRenderer, Speciality,
 };
 use domain::kernel::lang::Lang;
+use domain::kernel::text::escape_html as escape;
 use domain::kernel::time::DATE_FORMAT;
 use domain::{Cause, Error};
 use time::{Date, UtcOffset};
@@ -226,22 +227,6 @@ fn full_name(last: &str, first: &str, second: Option<&str>) -> String {
 fn date(day: Date) -> domain::Result<String> {
     day.format(DATE_FORMAT)
         .map_err(|e| Error::Internal(Cause::with_source("cannot format a printout date", e)))
-}
-
-/// `text` safe inside an element and inside a quoted attribute.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! the configuration OHIF reads, which points it at this server's `/dicomweb`.
 
 use domain::kernel::lang::Lang;
-use domain::kernel::text::{Key, Text, Translator};
+use domain::kernel::text::{Key, Text, Translator, escape_html as escape};
 
 /// The language of a browser page: `?lang=ar`, else the first language of `Accept-Language`.
 pub(crate) fn page_lang(query: &str, accept_language: Option<&str>) -> Lang {
@@ -15,22 +15,6 @@ pub(crate) fn page_lang(query: &str, accept_language: Option<&str>) -> Lang {
                 .and_then(|first| first.split(['-', ';']).next())
         });
     Lang::from_header(asked.map(str::trim))
-}
-
-/// `text` with the characters HTML gives meaning to escaped.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// What a page is for.
@@ -155,13 +139,5 @@ mod tests {
         assert_eq!(page_lang("", Some("ar-SA,en;q=0.8")), Lang::Ar);
         assert_eq!(page_lang("", Some("en-US,ar;q=0.5")), Lang::En);
         assert_eq!(page_lang("", None), Lang::En);
-    }
-
-    #[test]
-    fn markup_is_escaped() {
-        assert_eq!(
-            escape("<a href=\"x\">&'"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
-        );
     }
 }

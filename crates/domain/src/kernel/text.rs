@@ -524,6 +524,23 @@ pub trait Translator: Send + Sync {
     fn translate(&self, lang: Lang, text: &Text) -> String;
 }
 
+/// `text` safe inside an HTML element and inside a quoted attribute: the five characters HTML gives
+/// meaning to, escaped. For the pages, mails and printouts the adapters write.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -545,5 +562,13 @@ mod tests {
             .field("field", "q")
             .with("max", 100i64);
         assert_eq!(t.to_string(), "invalid-max-length(field=q, max=100)");
+    }
+
+    #[test]
+    fn html_is_escaped() {
+        assert_eq!(
+            escape_html("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
     }
 }

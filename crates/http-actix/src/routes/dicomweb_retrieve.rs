@@ -12,7 +12,7 @@ use domain::clinic::imaging::Image;
 use domain::clinic::imaging::dicomweb::{DicomwebService, Target};
 
 use super::dicomweb::{Data, Result, Token};
-use super::dicomweb_wado::{accept, boundary, not_acceptable};
+use super::dicomweb_wado::{accepted, boundary, not_acceptable};
 use crate::envelope::ErrorB;
 use crate::error::ApiError;
 use crate::extract::blocking;
@@ -72,11 +72,7 @@ impl Read for Files {
 async fn retrieve(token: Token, state: Data, req: HttpRequest, target: Result<Target>) -> Result {
     let who = token.who(Action::DownloadImages).await?;
     let target = target?;
-    let ranges = accept(
-        req.headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok()),
-    );
+    let ranges = accepted(&req);
     let acceptable = ranges.is_empty()
         || ranges.iter().any(|r| {
             matches!(r.media.as_str(), "*/*" | "multipart/*")

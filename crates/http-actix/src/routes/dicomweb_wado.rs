@@ -60,6 +60,15 @@ pub(crate) fn accept(raw: Option<&str>) -> Vec<MediaRange> {
         .collect()
 }
 
+/// The request's `Accept` ranges (none when there is no header).
+pub(super) fn accepted(req: &HttpRequest) -> Vec<MediaRange> {
+    accept(
+        req.headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok()),
+    )
+}
+
 /// How frames stored in `stored` are sent to a client accepting `ranges` (PS3.18 §8.7): the stored
 /// bytes when a range accepts their syntax (`transfer-syntax=*`, or that syntax, or their image
 /// media type), else decoded to explicit VR little endian when a range accepts that (no `Accept`
@@ -163,11 +172,7 @@ pub async fn frames(
     let (study, series, instance, list) = path.into_inner();
     let target = Target::parse(&study, Some(&series), Some(&instance))?;
     let numbers = frame_numbers(&list)?;
-    let ranges = accept(
-        req.headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok()),
-    );
+    let ranges = accepted(&req);
     // The stored syntax decides what can be given: negotiated in the same trip as the reading.
     let service = state.clinic.dicomweb.clone();
     let choose = move |stored: &str| frame_syntax(&ranges, stored);
@@ -210,11 +215,7 @@ pub async fn bulkdata(
     let who = token.who(Action::ViewImages).await?;
     let (study, series, instance, tag) = path.into_inner();
     let target = Target::parse(&study, Some(&series), Some(&instance))?;
-    let ranges = accept(
-        req.headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok()),
-    );
+    let ranges = accepted(&req);
     let service = state.clinic.dicomweb.clone();
     let choose = move |stored: &str| frame_syntax(&ranges, stored);
     let frames = blocking(move || service.bulk_pixels(&who, &target, &tag, choose)).await?;
@@ -291,11 +292,7 @@ fn render_request(
             _ => return Err(bad("quality", Key::DicomwebBadQuality)),
         },
     };
-    let ranges = accept(
-        req.headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok()),
-    );
+    let ranges = accepted(req);
     let format = if ranges.is_empty() {
         ImageFormat::Jpeg { quality }
     } else {

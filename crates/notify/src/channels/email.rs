@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use domain::kernel::code::Code;
 use domain::kernel::lang::Lang;
+use domain::kernel::text::escape_html as escape;
 use domain::notifications::{Channel, Contact, DeliveryError, Notification, Rendered};
 use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
@@ -151,22 +152,6 @@ fn html(lang: Lang, rendered: &Rendered, footer: Option<&(&str, String)>) -> Str
         ));
     }
     out.push_str("</body>\r\n</html>\r\n");
-    out
-}
-
-/// Escapes text for HTML element content and attribute values.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
     out
 }
 
