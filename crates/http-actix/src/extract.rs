@@ -148,6 +148,15 @@ fn extract<S: Surface>(req: &HttpRequest) -> Result<Authenticated<S>, ApiError<S
         Some(Ok(h)) => state.auth.verify(Some(h), S::AUDIENCE),
         Some(Err(_)) => Err(domain::Error::Unauthorized(AuthFailure::Malformed)),
     };
+    authenticate(&state, verified)
+}
+
+/// The caller of a token already opened (`verified`), its refusal counted, its revocation answered
+/// from memory when memory knows.
+pub(crate) fn authenticate<S: Surface>(
+    state: &web::Data<AppState>,
+    verified: domain::Result<Actor>,
+) -> Result<Authenticated<S>, ApiError<S>> {
     // Opening the token is CPU work of a few microseconds, and memory answers whether it was
     // revoked without blocking when it knows: both done here, on the worker.
     count_refusal(Some(&state.metrics), &verified);

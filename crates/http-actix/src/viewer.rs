@@ -21,7 +21,7 @@ use domain::kernel::lang::Lang;
 use domain::kernel::text::{Key, Text};
 
 use crate::error::ApiError;
-use crate::extract::blocking;
+use crate::extract::{authenticate, blocking};
 use crate::state::AppState;
 use crate::surface::{Clinic, Surface};
 use crate::viewer_page::{Page, app_config, page_lang, render};
@@ -101,21 +101,14 @@ fn sign_in_form(
     status: StatusCode,
     notice: Option<String>,
 ) -> HttpResponse {
-    let next = format!(
-        "{}{}{}",
-        req.path(),
-        if req.query_string().is_empty() {
-            ""
-        } else {
-            "?"
-        },
-        req.query_string()
-    );
+    // On the sign-in page itself the page to come back to is its `next`; elsewhere, the page asked.
     let next = if req.path().starts_with("/viewer/sign-") {
         let query = web::Query::<SignIn>::from_query(req.query_string()).ok();
         next_page(query.as_ref().and_then(|q| q.next.as_deref())).to_owned()
+    } else if req.query_string().is_empty() {
+        next_page(Some(req.path())).to_owned()
     } else {
-        next_page(Some(&next)).to_owned()
+        next_page(Some(&format!("{}?{}", req.path(), req.query_string()))).to_owned()
     };
     page(
         req,
@@ -224,26 +217,16 @@ fn refused(req: &HttpRequest, state: &AppState, error: &ApiError<Clinic>) -> Htt
     answer
 }
 
-/// The actor of the request's session cookie, if it holds a token that may still view images.
+/// The actor of the request's session cookie, if it holds a token that may still view images:
+/// the same checks as a token in the `Authorization` header.
 async fn session(req: &HttpRequest, state: &web::Data<AppState>) -> Option<Actor> {
     let token = session_token(req)?;
-    let actor = state
+    let verified = state
         .auth
-        .verify(Some(&format!("Bearer {token}")), Clinic::AUDIENCE)
-        .ok()?;
-    if !Action::ViewImages.allows(&actor.roles) {
-        return None;
-    }
-    let checked = match state.auth.revocation_in_memory(&actor) {
-        Some(known) => known,
-        None => {
-            let (auth, actor) = (state.auth.clone(), actor.clone());
-            blocking::<Clinic, _, _>(move || auth.ensure_not_revoked(&actor))
-                .await
-                .map_err(|_| domain::Error::Unauthorized(domain::AuthFailure::Revoked))
-        }
-    };
-    checked.ok().map(|()| actor)
+        .verify(Some(&format!("Bearer {token}")), Clinic::AUDIENCE);
+    let caller = authenticate::<Clinic>(state, verified).ok()?;
+    caller.permit(Action::ViewImages).ok()?;
+    caller.confirm().await.ok()
 }
 
 async fn sign_out(

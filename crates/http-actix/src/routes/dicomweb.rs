@@ -45,6 +45,66 @@ impl utoipa::PartialSchema for DicomJsonObject {
 
 impl utoipa::ToSchema for DicomJsonObject {}
 
+/// `{study}` of a path.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct StudyPath {
+    /// Study Instance UID
+    study: String,
+}
+
+/// `{study}/series/{series}` of a path.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct SeriesPath {
+    /// Study Instance UID
+    study: String,
+    /// Series Instance UID
+    series: String,
+}
+
+/// `{study}/series/{series}/instances/{instance}` of a path.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct InstancePath {
+    /// Study Instance UID
+    study: String,
+    /// Series Instance UID
+    series: String,
+    /// SOP Instance UID
+    instance: String,
+}
+
+impl StudyPath {
+    pub(super) fn target(&self) -> Result<Target> {
+        Ok(Target::parse(&self.study, None, None)?)
+    }
+}
+
+impl SeriesPath {
+    pub(super) fn target(&self) -> Result<Target> {
+        Ok(Target::parse(&self.study, Some(&self.series), None)?)
+    }
+}
+
+impl InstancePath {
+    pub(super) fn new(study: String, series: String, instance: String) -> Self {
+        Self {
+            study,
+            series,
+            instance,
+        }
+    }
+
+    pub(super) fn target(&self) -> Result<Target> {
+        Ok(Target::parse(
+            &self.study,
+            Some(&self.series),
+            Some(&self.instance),
+        )?)
+    }
+}
+
 /// The root `RetrieveURL`s and bulk data references start with.
 pub(super) fn root(state: &AppState) -> Root {
     Root(state.clinic.dicomweb_root.clone())
@@ -112,7 +172,7 @@ pub async fn all_series(token: Token, state: Data, req: HttpRequest) -> Result {
 
 /// Searches the series of one study (QIDO-RS).
 #[utoipa::path(get, path = "/dicomweb/studies/{study}/series", tag = "dicomweb",
-    params(("study" = String, Path, description = "Study Instance UID"), QidoParams),
+    params(StudyPath, QidoParams),
     responses(
         (status = 200, content_type = "application/dicom+json", body = Vec<DicomJsonObject>, description = "The study's matching series"),
         (status = 400, body = ErrorB, description = "A parameter is malformed or not one this server searches by"),
@@ -123,9 +183,9 @@ pub async fn study_series(
     token: Token,
     state: Data,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<StudyPath>,
 ) -> Result {
-    let study = path.into_inner();
+    let study = path.into_inner().study;
     search(token, state, req, Level::Series, Some(study), None).await
 }
 
@@ -143,7 +203,7 @@ pub async fn all_instances(token: Token, state: Data, req: HttpRequest) -> Resul
 
 /// Searches the instances of one study (QIDO-RS).
 #[utoipa::path(get, path = "/dicomweb/studies/{study}/instances", tag = "dicomweb",
-    params(("study" = String, Path, description = "Study Instance UID"), QidoParams),
+    params(StudyPath, QidoParams),
     responses(
         (status = 200, content_type = "application/dicom+json", body = Vec<DicomJsonObject>, description = "The study's matching instances"),
         (status = 400, body = ErrorB, description = "A parameter is malformed or not one this server searches by"),
@@ -154,17 +214,16 @@ pub async fn study_instances(
     token: Token,
     state: Data,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<StudyPath>,
 ) -> Result {
-    let study = path.into_inner();
+    let study = path.into_inner().study;
     search(token, state, req, Level::Instance, Some(study), None).await
 }
 
 /// Searches the instances of one series (QIDO-RS).
 #[utoipa::path(get, path = "/dicomweb/studies/{study}/series/{series}/instances", tag = "dicomweb",
     params(
-        ("study" = String, Path, description = "Study Instance UID"),
-        ("series" = String, Path, description = "Series Instance UID"),
+        SeriesPath,
         QidoParams,
     ),
     responses(
@@ -177,9 +236,9 @@ pub async fn series_instances(
     token: Token,
     state: Data,
     req: HttpRequest,
-    path: web::Path<(String, String)>,
+    path: web::Path<SeriesPath>,
 ) -> Result {
-    let (study, series) = path.into_inner();
+    let SeriesPath { study, series } = path.into_inner();
     search(
         token,
         state,
@@ -251,56 +310,40 @@ async fn metadata(token: Token, state: Data, target: Result<Target>) -> Result {
 
 /// Every instance of a study, in the DICOM JSON model (WADO-RS).
 #[utoipa::path(get, path = "/dicomweb/studies/{study}/metadata", tag = "dicomweb",
-    params(("study" = String, Path, description = "Study Instance UID")),
+    params(StudyPath),
     responses(
         (status = 200, content_type = "application/dicom+json", body = Vec<DicomJsonObject>, description = "Each instance's data set"),
         (status = 403, body = ErrorB, description = "Only doctors and technicians view images"),
         (status = 404, body = ErrorB, description = "No such study"),
     ))]
-pub async fn study_metadata(token: Token, state: Data, path: web::Path<String>) -> Result {
-    let target = Target::parse(&path, None, None).map_err(ApiError::from);
-    metadata(token, state, target).await
+pub async fn study_metadata(token: Token, state: Data, path: web::Path<StudyPath>) -> Result {
+    metadata(token, state, path.target()).await
 }
 
 /// Every instance of a series, in the DICOM JSON model (WADO-RS).
 #[utoipa::path(get, path = "/dicomweb/studies/{study}/series/{series}/metadata", tag = "dicomweb",
     params(
-        ("study" = String, Path, description = "Study Instance UID"),
-        ("series" = String, Path, description = "Series Instance UID"),
+        SeriesPath,
     ),
     responses(
         (status = 200, content_type = "application/dicom+json", body = Vec<DicomJsonObject>, description = "Each instance's data set"),
         (status = 403, body = ErrorB, description = "Only doctors and technicians view images"),
         (status = 404, body = ErrorB, description = "No such series"),
     ))]
-pub async fn series_metadata(
-    token: Token,
-    state: Data,
-    path: web::Path<(String, String)>,
-) -> Result {
-    let (study, series) = path.into_inner();
-    let target = Target::parse(&study, Some(&series), None).map_err(ApiError::from);
-    metadata(token, state, target).await
+pub async fn series_metadata(token: Token, state: Data, path: web::Path<SeriesPath>) -> Result {
+    metadata(token, state, path.target()).await
 }
 
 /// One instance, in the DICOM JSON model (WADO-RS).
 #[utoipa::path(get, path = "/dicomweb/studies/{study}/series/{series}/instances/{instance}/metadata", tag = "dicomweb",
     params(
-        ("study" = String, Path, description = "Study Instance UID"),
-        ("series" = String, Path, description = "Series Instance UID"),
-        ("instance" = String, Path, description = "SOP Instance UID"),
+        InstancePath,
     ),
     responses(
         (status = 200, content_type = "application/dicom+json", body = Vec<DicomJsonObject>, description = "The instance's data set"),
         (status = 403, body = ErrorB, description = "Only doctors and technicians view images"),
         (status = 404, body = ErrorB, description = "No such instance"),
     ))]
-pub async fn instance_metadata(
-    token: Token,
-    state: Data,
-    path: web::Path<(String, String, String)>,
-) -> Result {
-    let (study, series, instance) = path.into_inner();
-    let target = Target::parse(&study, Some(&series), Some(&instance)).map_err(ApiError::from);
-    metadata(token, state, target).await
+pub async fn instance_metadata(token: Token, state: Data, path: web::Path<InstancePath>) -> Result {
+    metadata(token, state, path.target()).await
 }

@@ -11,10 +11,9 @@ use domain::clinic::Action;
 use domain::clinic::imaging::Image;
 use domain::clinic::imaging::dicomweb::{DicomwebService, Target};
 
-use super::dicomweb::{Data, Result, Token};
+use super::dicomweb::{Data, InstancePath, Result, SeriesPath, StudyPath, Token};
 use super::dicomweb_wado::{accepted, boundary, not_acceptable};
 use crate::envelope::ErrorB;
-use crate::error::ApiError;
 use crate::extract::blocking;
 use crate::stream::ReaderStream;
 
@@ -109,7 +108,7 @@ async fn retrieve(token: Token, state: Data, req: HttpRequest, target: Result<Ta
 
 /// Every instance of a study, as stored (WADO-RS).
 #[utoipa::path(get, path = "/dicomweb/studies/{study}", tag = "dicomweb",
-    params(("study" = String, Path, description = "Study Instance UID")),
+    params(StudyPath),
     responses(
         (status = 200, content_type = "multipart/related", body = Vec<u8>, description = "One application/dicom part per instance"),
         (status = 403, body = ErrorB, description = "Only doctors download images"),
@@ -120,17 +119,15 @@ pub async fn retrieve_study(
     token: Token,
     state: Data,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<StudyPath>,
 ) -> Result {
-    let target = Target::parse(&path, None, None).map_err(ApiError::from);
-    retrieve(token, state, req, target).await
+    retrieve(token, state, req, path.target()).await
 }
 
 /// Every instance of a series, as stored (WADO-RS).
 #[utoipa::path(get, path = "/dicomweb/studies/{study}/series/{series}", tag = "dicomweb",
     params(
-        ("study" = String, Path, description = "Study Instance UID"),
-        ("series" = String, Path, description = "Series Instance UID"),
+        SeriesPath,
     ),
     responses(
         (status = 200, content_type = "multipart/related", body = Vec<u8>, description = "One application/dicom part per instance"),
@@ -142,19 +139,15 @@ pub async fn retrieve_series(
     token: Token,
     state: Data,
     req: HttpRequest,
-    path: web::Path<(String, String)>,
+    path: web::Path<SeriesPath>,
 ) -> Result {
-    let (study, series) = path.into_inner();
-    let target = Target::parse(&study, Some(&series), None).map_err(ApiError::from);
-    retrieve(token, state, req, target).await
+    retrieve(token, state, req, path.target()).await
 }
 
 /// One instance, as stored (WADO-RS).
 #[utoipa::path(get, path = "/dicomweb/studies/{study}/series/{series}/instances/{instance}", tag = "dicomweb",
     params(
-        ("study" = String, Path, description = "Study Instance UID"),
-        ("series" = String, Path, description = "Series Instance UID"),
-        ("instance" = String, Path, description = "SOP Instance UID"),
+        InstancePath,
     ),
     responses(
         (status = 200, content_type = "multipart/related", body = Vec<u8>, description = "One application/dicom part"),
@@ -166,9 +159,7 @@ pub async fn retrieve_instance(
     token: Token,
     state: Data,
     req: HttpRequest,
-    path: web::Path<(String, String, String)>,
+    path: web::Path<InstancePath>,
 ) -> Result {
-    let (study, series, instance) = path.into_inner();
-    let target = Target::parse(&study, Some(&series), Some(&instance)).map_err(ApiError::from);
-    retrieve(token, state, req, target).await
+    retrieve(token, state, req, path.target()).await
 }

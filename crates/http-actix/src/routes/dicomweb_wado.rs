@@ -7,7 +7,6 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use domain::clinic::Action;
 use domain::clinic::imaging::THUMBNAIL_DEFAULT;
-use domain::clinic::imaging::dicomweb::Target;
 use domain::clinic::imaging::pixels::{
     EXPLICIT_VR_LITTLE_ENDIAN, Frame, FrameSyntax, ImageFormat, RenderRequest, Window,
     frame_media_type,
@@ -15,7 +14,7 @@ use domain::clinic::imaging::pixels::{
 use domain::kernel::text::{Key, Text};
 use domain::{Error, FieldError};
 
-use super::dicomweb::{Data, Result, Token};
+use super::dicomweb::{Data, InstancePath, Result, Token};
 use crate::envelope::ErrorB;
 use crate::error::ApiError;
 use crate::extract::blocking;
@@ -150,9 +149,7 @@ fn multipart(frames: Vec<Frame>, boundary: &str) -> (String, Vec<u8>) {
 /// Frames of an instance (WADO-RS), one part each, in the order asked (`1,3,2`).
 #[utoipa::path(get, path = "/dicomweb/studies/{study}/series/{series}/instances/{instance}/frames/{frames}", tag = "dicomweb",
     params(
-        ("study" = String, Path, description = "Study Instance UID"),
-        ("series" = String, Path, description = "Series Instance UID"),
-        ("instance" = String, Path, description = "SOP Instance UID"),
+        InstancePath,
         ("frames" = String, Path, description = "Frame numbers from 1, separated by commas"),
         ("Accept" = Option<String>, Header, description = "`multipart/related; type=\"application/octet-stream\"; transfer-syntax=*` for the stored bytes; without `transfer-syntax`, uncompressed pixels"),
     ),
@@ -170,7 +167,7 @@ pub async fn frames(
 ) -> Result {
     let who = token.who(Action::ViewImages).await?;
     let (study, series, instance, list) = path.into_inner();
-    let target = Target::parse(&study, Some(&series), Some(&instance))?;
+    let target = InstancePath::new(study, series, instance).target()?;
     let numbers = frame_numbers(&list)?;
     let ranges = accepted(&req);
     // The stored syntax decides what can be given: negotiated in the same trip as the reading.
@@ -194,9 +191,7 @@ fn multipart_answer(frames: Vec<Frame>) -> Result {
 /// uncompressed pixels as one part, compressed ones as one part per frame (PS3.18 §8.7.3.3.2).
 #[utoipa::path(get, path = "/dicomweb/studies/{study}/series/{series}/instances/{instance}/bulkdata/{tag}", tag = "dicomweb",
     params(
-        ("study" = String, Path, description = "Study Instance UID"),
-        ("series" = String, Path, description = "Series Instance UID"),
-        ("instance" = String, Path, description = "SOP Instance UID"),
+        InstancePath,
         ("tag" = String, Path, description = "The pixel data's tag, `7FE00010` (or `7FE00008`, `7FE00009`)"),
         ("Accept" = Option<String>, Header, description = "As for frames: `transfer-syntax=*` for the stored bytes; without it, uncompressed pixels"),
     ),
@@ -214,7 +209,7 @@ pub async fn bulkdata(
 ) -> Result {
     let who = token.who(Action::ViewImages).await?;
     let (study, series, instance, tag) = path.into_inner();
-    let target = Target::parse(&study, Some(&series), Some(&instance))?;
+    let target = InstancePath::new(study, series, instance).target()?;
     let ranges = accepted(&req);
     let service = state.clinic.dicomweb.clone();
     let choose = move |stored: &str| frame_syntax(&ranges, stored);
@@ -317,13 +312,12 @@ async fn rendered(
     token: Token,
     state: Data,
     req: HttpRequest,
-    target: (String, String, String),
+    target: InstancePath,
     frame: Option<String>,
     default_viewport: Option<(u32, u32)>,
 ) -> Result {
     let who = token.who(Action::ViewImages).await?;
-    let (study, series, instance) = target;
-    let target = Target::parse(&study, Some(&series), Some(&instance))?;
+    let target = target.target()?;
     let frame = match frame {
         None => 1,
         Some(raw) => match frame_numbers(&raw)?.as_slice() {
@@ -348,9 +342,7 @@ async fn rendered(
 /// `window` (`center,width`) and `quality` as PS3.18 says.
 #[utoipa::path(get, path = "/dicomweb/studies/{study}/series/{series}/instances/{instance}/rendered", tag = "dicomweb",
     params(
-        ("study" = String, Path, description = "Study Instance UID"),
-        ("series" = String, Path, description = "Series Instance UID"),
-        ("instance" = String, Path, description = "SOP Instance UID"),
+        InstancePath,
         RenderParams,
     ),
     responses(
@@ -364,7 +356,7 @@ pub async fn instance_rendered(
     token: Token,
     state: Data,
     req: HttpRequest,
-    path: web::Path<(String, String, String)>,
+    path: web::Path<InstancePath>,
 ) -> Result {
     rendered(token, state, req, path.into_inner(), None, None).await
 }
@@ -372,9 +364,7 @@ pub async fn instance_rendered(
 /// One frame rendered (WADO-RS).
 #[utoipa::path(get, path = "/dicomweb/studies/{study}/series/{series}/instances/{instance}/frames/{frames}/rendered", tag = "dicomweb",
     params(
-        ("study" = String, Path, description = "Study Instance UID"),
-        ("series" = String, Path, description = "Series Instance UID"),
-        ("instance" = String, Path, description = "SOP Instance UID"),
+        InstancePath,
         ("frames" = String, Path, description = "One frame number, from 1"),
         RenderParams,
     ),
@@ -392,24 +382,15 @@ pub async fn frame_rendered(
     path: web::Path<(String, String, String, String)>,
 ) -> Result {
     let (study, series, instance, frame) = path.into_inner();
-    rendered(
-        token,
-        state,
-        req,
-        (study, series, instance),
-        Some(frame),
-        None,
-    )
-    .await
+    let target = InstancePath::new(study, series, instance);
+    rendered(token, state, req, target, Some(frame), None).await
 }
 
 /// A small rendering of the instance's first frame (WADO-RS), fitted in 256 × 256 unless
 /// `viewport` says otherwise.
 #[utoipa::path(get, path = "/dicomweb/studies/{study}/series/{series}/instances/{instance}/thumbnail", tag = "dicomweb",
     params(
-        ("study" = String, Path, description = "Study Instance UID"),
-        ("series" = String, Path, description = "Series Instance UID"),
-        ("instance" = String, Path, description = "SOP Instance UID"),
+        InstancePath,
         RenderParams,
     ),
     responses(
@@ -423,7 +404,7 @@ pub async fn thumbnail(
     token: Token,
     state: Data,
     req: HttpRequest,
-    path: web::Path<(String, String, String)>,
+    path: web::Path<InstancePath>,
 ) -> Result {
     let side = Some((THUMBNAIL_DEFAULT, THUMBNAIL_DEFAULT));
     rendered(token, state, req, path.into_inner(), None, side).await
