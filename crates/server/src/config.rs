@@ -135,8 +135,9 @@ impl DocumentConfig {
     fn from_env() -> anyhow::Result<Self> {
         let d = Self::default();
         let max_upload_bytes = number("MAX_UPLOAD_BYTES", d.max_upload_bytes)?;
-        if max_upload_bytes == 0 {
-            bail!("MAX_UPLOAD_BYTES must be at least 1");
+        // Refusals state the limit in KiB: a smaller limit would read "0 KiB".
+        if max_upload_bytes < 1024 {
+            bail!("MAX_UPLOAD_BYTES must be at least 1024 (1 KiB)");
         }
         let ttl = number("FILE_LINK_TTL_SECONDS", d.link_ttl.as_secs())?;
         if ttl == 0 {
