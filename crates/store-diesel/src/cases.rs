@@ -3,6 +3,8 @@
 //! through `commit` (with its assignments and payment), the administrators' filter is in
 //! `case_list`.
 
+use std::fmt;
+
 use diesel::prelude::*;
 use domain::Cause;
 use domain::kernel::blob::BlobKey;
@@ -20,8 +22,8 @@ use crate::error::StoreError;
 use crate::outbox::{OutboxValues, enqueue};
 use crate::schema::{case_timeline, review_cases, user_case_counts};
 use crate::sql::{
-    count, id_text, parse_id, parse_json, parse_optional_timestamp, parse_stored, parse_timestamp,
-    timestamp,
+    Owner, count, id_text, parse_id, parse_json, parse_optional_timestamp, parse_stored,
+    parse_timestamp, timestamp,
 };
 
 /// Cases per statement of [`Store::insert_cases_bulk`]: 500 rows of 21 columns are 10,500 bind
@@ -57,7 +59,7 @@ pub(crate) struct CaseRow {
 
 /// The report's keys as stored: both or neither.
 fn report_keys(
-    owner: &str,
+    owner: &dyn fmt::Display,
     en: Option<String>,
     ar: Option<String>,
 ) -> domain::Result<Option<ReportKeys>> {
@@ -84,7 +86,7 @@ impl TryFrom<CaseRow> for ReviewCase {
     type Error = domain::Error;
 
     fn try_from(row: CaseRow) -> domain::Result<Self> {
-        let owner = format!("case {}", row.case_id);
+        let owner = Owner("case", &row.case_id);
         let patient_age = PatientAge::parse(i64::from(row.patient_age)).map_err(|_| {
             domain::Error::Internal(Cause::new(format!(
                 "stored patient_age {} of {owner} is out of range",
@@ -93,7 +95,7 @@ impl TryFrom<CaseRow> for ReviewCase {
         })?;
         let patient_gender: Gender = parse_stored("patient_gender", &owner, &row.patient_gender)?;
         let medical_documents: Vec<MedicalDocument> = parse_json(
-            &format!("medical_documents of {owner}"),
+            &format_args!("medical_documents of {owner}"),
             &row.medical_documents,
         )?;
         Ok(ReviewCase {
@@ -417,6 +419,42 @@ impl CaseRepository for Store {
                 .load(conn)?)
         })?;
         rows.into_iter().map(ReviewCase::try_from).collect()
+    }
+
+    fn page_for_user(
+        &self,
+        user_id: &ActorId,
+        limit: i64,
+        offset: i64,
+    ) -> domain::Result<(Vec<ReviewCase>, u64)> {
+        // The patient's list, the busiest read: both statements on one pooled connection, and on
+        // the backend's own connection, which finds its prepared statements by their type. Through
+        // the multi-backend connection each call would write the SQL out again to look it up.
+        let (rows, total) = self.with_conn(|conn| {
+            // The macro writes this once per backend: `as_select` is typed for one.
+            Ok(on_backend!(conn, |c| (
+                review_cases::table
+                    .filter(review_cases::user_id.eq(user_id.as_str()))
+                    .order((
+                        review_cases::created_date.desc(),
+                        review_cases::case_id.desc(),
+                    ))
+                    .limit(limit)
+                    .offset(offset)
+                    .select(CaseRow::as_select())
+                    .load::<CaseRow>(c)?,
+                user_case_counts::table
+                    .find(user_id.as_str())
+                    .select(user_case_counts::total)
+                    .get_result::<i64>(c)
+                    .optional()?
+            )))
+        })?;
+        let items = rows
+            .into_iter()
+            .map(ReviewCase::try_from)
+            .collect::<domain::Result<_>>()?;
+        Ok((items, count(total.unwrap_or(0))))
     }
 
     fn count_for_user(&self, user_id: &ActorId) -> domain::Result<u64> {

@@ -1,6 +1,8 @@
 //! Small pieces every repository shares: portable SQL functions, `LIKE` patterns, and the text forms
 //! of ids and timestamps.
 
+use std::fmt;
+
 use diesel::sql_types::{Nullable, Text};
 use domain::Cause;
 use domain::kernel::code::Code;
@@ -71,13 +73,35 @@ pub(crate) fn parse_optional_timestamp(
 }
 
 /// Parses a stored code (a status, a role, a kind, a language); a value the domain does not know
-/// is a corrupt row, reported with the row it was found in (`owner`, e.g. `case 0196…`).
-pub(crate) fn parse_stored<T: Code>(what: &str, owner: &str, raw: &str) -> domain::Result<T> {
-    T::from_stored(&format!("{what} of {owner}"), raw)
+/// is a corrupt row, reported with the row it was found in (`owner`, e.g. `case 0196…`). The
+/// names are written out only for that report: lists parse several codes per row.
+pub(crate) fn parse_stored<T: Code>(
+    what: &str,
+    owner: &dyn fmt::Display,
+    raw: &str,
+) -> domain::Result<T> {
+    T::from_code(raw).ok_or_else(|| {
+        domain::Error::internal(format!(
+            "stored {what} of {owner} {raw:?} is not a known code"
+        ))
+    })
+}
+
+/// Names the row a stored value belongs to (`case 0196…`) in error reports, written out only
+/// when one is made.
+pub(crate) struct Owner<'a>(pub(crate) &'static str, pub(crate) &'a str);
+
+impl fmt::Display for Owner<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.0, self.1)
+    }
 }
 
 /// Reads a JSON column; `what` names it in the error, e.g. `medical_documents of case …`.
-pub(crate) fn parse_json<T: DeserializeOwned>(what: &str, raw: &str) -> domain::Result<T> {
+pub(crate) fn parse_json<T: DeserializeOwned>(
+    what: &dyn fmt::Display,
+    raw: &str,
+) -> domain::Result<T> {
     serde_json::from_str(raw).map_err(|e| {
         domain::Error::Internal(Cause::with_source(
             format!("stored {what} is not valid JSON"),

@@ -26,10 +26,6 @@ impl Clock for SystemClock {
     }
 }
 
-const FIXED: &[time::format_description::FormatItem<'static>] = time::macros::format_description!(
-    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
-);
-
 /// Calendar days as `2026-11-23` (RFC 3339's full-date), on the wire and in storage; their text
 /// order is date order.
 pub const DATE_FORMAT: &[time::format_description::FormatItem<'static>] =
@@ -43,11 +39,39 @@ pub fn format_date(date: time::Date) -> String {
 }
 
 /// Formats an instant as `2026-11-23T12:00:00.000000Z`.
+///
+/// Written digit by digit: every row of every list and every stored change passes here, and the
+/// `time` crate's general formatter costs several times more for this one fixed shape.
 pub fn format_rfc3339(at: OffsetDateTime) -> String {
     let utc = at.to_offset(UtcOffset::UTC);
-    // Formatting a valid date with a static description only fails for years outside 0..=9999.
-    utc.format(FIXED)
-        .unwrap_or_else(|_| utc.unix_timestamp().to_string())
+    let (year, month, day) = utc.to_calendar_date();
+    let Some(year) = u32::try_from(year).ok().filter(|y| *y <= 9999) else {
+        return utc.unix_timestamp().to_string();
+    };
+    let (hour, minute, second, micro) = utc.to_hms_micro();
+    let mut out = String::with_capacity(27);
+    let parts: [(u32, u32, char); 7] = [
+        (year, 4, '-'),
+        (u32::from(u8::from(month)), 2, '-'),
+        (u32::from(day), 2, 'T'),
+        (u32::from(hour), 2, ':'),
+        (u32::from(minute), 2, ':'),
+        (u32::from(second), 2, '.'),
+        (micro, 6, 'Z'),
+    ];
+    for (value, width, separator) in parts {
+        push_digits(&mut out, value, width);
+        out.push(separator);
+    }
+    out
+}
+
+/// The last `width` decimal digits of `value`, zero-padded.
+fn push_digits(out: &mut String, value: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = (value / 10u32.pow(place)) % 10;
+        out.push(char::from_digit(digit, 10).unwrap_or('0'));
+    }
 }
 
 /// Parses any RFC 3339 instant.
@@ -65,6 +89,28 @@ pub fn parse_rfc3339(raw: &str) -> Result<OffsetDateTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const FIXED: &[time::format_description::FormatItem<'static>] = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
+    );
+
+    #[test]
+    fn writes_what_the_time_crate_writes() {
+        use time::macros::datetime;
+        for at in [
+            datetime!(2026-01-02 03:04:05.5 UTC),
+            datetime!(0001-01-01 00:00:00 UTC),
+            datetime!(9999-12-31 23:59:59.999_999 UTC),
+            datetime!(2024-02-29 12:00:00.000_001 +05:30),
+            datetime!(1970-01-01 00:00:00.123_456_789 UTC),
+        ] {
+            let expected = at.to_offset(UtcOffset::UTC).format(FIXED).unwrap();
+            assert_eq!(format_rfc3339(at), expected);
+        }
+        // Before year 0, which four digits cannot hold: the Unix time instead of a wrong date.
+        let far = datetime!(-0001-01-01 00:00:00 UTC);
+        assert_eq!(format_rfc3339(far), far.unix_timestamp().to_string());
+    }
 
     #[test]
     fn round_trips_and_sorts_as_text() {

@@ -313,6 +313,19 @@ pub trait CaseRepository: Send + Sync {
     fn find_for_user(&self, user_id: &ActorId, id: CaseId) -> Result<Option<ReviewCase>>;
     fn list_for_user(&self, user_id: &ActorId, limit: i64, offset: i64) -> Result<Vec<ReviewCase>>;
     fn count_for_user(&self, user_id: &ActorId) -> Result<u64>;
+    /// A page of the user's cases (as `list_for_user`) and how many they have in all (as
+    /// `count_for_user`); a store may answer both in one trip.
+    fn page_for_user(
+        &self,
+        user_id: &ActorId,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<ReviewCase>, u64)> {
+        Ok((
+            self.list_for_user(user_id, limit, offset)?,
+            self.count_for_user(user_id)?,
+        ))
+    }
     /// The case's timeline, oldest first.
     fn timeline(&self, case_id: CaseId) -> Result<Vec<TimelineEntry>>;
     /// Drafts created at or before `cutoff` whose reminder has not gone out, oldest first.

@@ -39,7 +39,7 @@ struct StaffRow {
 fn parse_roles(owner: &str, raw: &str) -> domain::Result<Vec<Role>> {
     raw.split(',')
         .filter(|r| !r.is_empty())
-        .map(|r| parse_stored::<Role>("roles", owner, r))
+        .map(|r| parse_stored::<Role>("roles", &owner, r))
         .collect()
 }
 

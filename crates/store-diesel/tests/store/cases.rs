@@ -95,6 +95,15 @@ on_each_backend!(lists_are_per_user_newest_first_then_by_id_and_paged, |db| {
     assert_eq!(store.count_for_user(&actor("someone-else")).unwrap(), 2);
     assert_eq!(store.count_for_user(&nobody).unwrap(), 0);
     assert!(store.list_for_user(&nobody, 10, 0).unwrap().is_empty());
+
+    // The page and the total in one trip: the same rows and count as asked apart, past the end too.
+    for (limit, offset) in [(10, 0), (2, 2), (4, 4), (4, 6)] {
+        assert_eq!(
+            store.page_for_user(&me, limit, offset).unwrap(),
+            (store.list_for_user(&me, limit, offset).unwrap(), 6)
+        );
+    }
+    assert_eq!(store.page_for_user(&nobody, 10, 0).unwrap(), (vec![], 0));
 });
 
 on_each_backend!(insert_writes_the_timeline_and_the_notifications, |db| {

@@ -129,3 +129,28 @@ fn postgres_connections_can_require_tls() {
     let store = Store::connect(&url, 2).unwrap();
     store.ping().unwrap();
 }
+
+#[derive(diesel::QueryableByName)]
+struct CompileOption {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    compile_options: String,
+}
+
+/// The linked SQLite keeps one plan per statement: otherwise it plans a bound `LIMIT` with its value
+/// and so compiles the statement again each time a list is paged. It also keeps no memory
+/// statistics, which take a lock shared by every connection on each allocation. Both come from
+/// `LIBSQLITE3_FLAGS` in `.cargo/config.toml`.
+#[test]
+fn sqlite_is_built_to_reuse_statements() {
+    use diesel::prelude::*;
+    let mut conn = SqliteConnection::establish(":memory:").unwrap();
+    let options: Vec<String> = diesel::sql_query("PRAGMA compile_options")
+        .load::<CompileOption>(&mut conn)
+        .unwrap()
+        .into_iter()
+        .map(|o| o.compile_options)
+        .collect();
+    for wanted in ["ENABLE_QPSG", "DEFAULT_MEMSTATUS=0"] {
+        assert!(options.iter().any(|o| o == wanted), "{wanted}: {options:?}");
+    }
+}

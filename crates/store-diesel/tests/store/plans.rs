@@ -34,12 +34,28 @@ struct PgPlanRow {
     line: String,
 }
 
+/// `sql` with its `LIMIT` and `OFFSET` numbers as parameters, the way the store sends them: SQLite
+/// (built to keep one plan per statement) then plans without knowing them, as it does for the store.
+fn bound_paging(sql: &str) -> String {
+    let mut words: Vec<&str> = Vec::new();
+    for word in sql.split_whitespace() {
+        let paging = matches!(words.last(), Some(&"LIMIT" | &"OFFSET"));
+        words.push(if paging && word.bytes().all(|b| b.is_ascii_digit()) {
+            "?"
+        } else {
+            word
+        });
+    }
+    words.join(" ")
+}
+
 /// The plan the backend chooses for `sql`: SQLite's `EXPLAIN QUERY PLAN`, PostgreSQL's
 /// `EXPLAIN ANALYZE`, one line per step.
 pub(crate) fn plan(db: &TestDb, sql: &str) -> String {
     match db.backend() {
         Backend::Sqlite => {
             let mut conn = SqliteConnection::establish(sqlite_path(db)).unwrap();
+            let sql = bound_paging(sql);
             diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
                 .load::<SqlitePlanRow>(&mut conn)
                 .unwrap()

@@ -398,10 +398,9 @@ impl CaseService {
 
     /// The user's cases, newest first.
     pub fn list(&self, user: &ActorId, page: PageRequest) -> Result<Page<ReviewCase>> {
-        let items = self
+        let (items, total) = self
             .cases
-            .list_for_user(user, page.limit(), page.offset())?;
-        let total = self.cases.count_for_user(user)?;
+            .page_for_user(user, page.limit(), page.offset())?;
         Ok(Page {
             items,
             total,
