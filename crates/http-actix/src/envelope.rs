@@ -3,8 +3,8 @@
 
 use actix_web::HttpResponse;
 use actix_web::error::JsonPayloadError;
-use actix_web::http::header::ContentType;
 use actix_web::http::StatusCode;
+use actix_web::http::header::ContentType;
 use domain::kernel::paging::Page;
 use domain::kernel::text::{Key, Text};
 use serde::Serialize;

@@ -100,9 +100,13 @@ fn sign_in_form(
     state: &AppState,
     status: StatusCode,
     notice: Option<String>,
+    posted_next: Option<&str>,
 ) -> HttpResponse {
-    // On the sign-in page itself the page to come back to is its `next`; elsewhere, the page asked.
-    let next = if req.path().starts_with("/viewer/sign-") {
+    // After a failed attempt, the page the form carried; on the sign-in page itself, its `next`;
+    // elsewhere, the page asked.
+    let next = if let Some(posted) = posted_next {
+        next_page(Some(posted)).to_owned()
+    } else if req.path().starts_with("/viewer/sign-") {
         let query = web::Query::<SignIn>::from_query(req.query_string()).ok();
         next_page(query.as_ref().and_then(|q| q.next.as_deref())).to_owned()
     } else if req.query_string().is_empty() {
@@ -122,7 +126,7 @@ fn sign_in_form(
 }
 
 async fn sign_in_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    sign_in_form(&req, &state, StatusCode::OK, None)
+    sign_in_form(&req, &state, StatusCode::OK, None, None)
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -164,10 +168,12 @@ async fn sign_in(
         .ok()
         .and_then(|b| web::Query::<SignIn>::from_query(b).ok())
         .map(web::Query::into_inner);
+    let posted_next = form.as_ref().and_then(|f| f.next.clone());
     let Some(form) = form.filter(|f| !f.username.is_empty() && !f.password.is_empty()) else {
         let text = Text::new(Key::LoginFailed);
         let notice = state.translator.translate(lang(&req), &text);
-        return sign_in_form(&req, &state, StatusCode::BAD_REQUEST, Some(notice));
+        let (status, next) = (StatusCode::BAD_REQUEST, posted_next.as_deref());
+        return sign_in_form(&req, &state, status, Some(notice), next);
     };
     let request = LoginRequest {
         username: form.username,
@@ -198,16 +204,22 @@ async fn sign_in(
             let notice = state
                 .translator
                 .translate(lang(&req), &Text::new(Key::ViewerRefused));
-            sign_in_form(&req, &state, StatusCode::FORBIDDEN, Some(notice))
+            let next = posted_next.as_deref();
+            sign_in_form(&req, &state, StatusCode::FORBIDDEN, Some(notice), next)
         }
-        Err(error) => refused(&req, &state, &error),
+        Err(error) => refused(&req, &state, &error, posted_next.as_deref()),
     }
 }
 
 /// A failed sign-in, on the form again with the reason.
-fn refused(req: &HttpRequest, state: &AppState, error: &ApiError<Clinic>) -> HttpResponse {
+fn refused(
+    req: &HttpRequest,
+    state: &AppState,
+    error: &ApiError<Clinic>,
+    next: Option<&str>,
+) -> HttpResponse {
     let notice = state.translator.translate(lang(req), error.text());
-    let mut answer = sign_in_form(req, state, error.status(), Some(notice));
+    let mut answer = sign_in_form(req, state, error.status(), Some(notice), next);
     if let Some(value) = error
         .retry_after()
         .and_then(|s| HeaderValue::from_str(&s.to_string()).ok())
@@ -327,7 +339,7 @@ async fn file_or_app(
         return crate::routes::not_found::<Clinic>(req).await;
     }
     if req.method() != Method::GET || session(&req, &state).await.is_none() {
-        return sign_in_form(&req, &state, StatusCode::OK, None);
+        return sign_in_form(&req, &state, StatusCode::OK, None, None);
     }
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

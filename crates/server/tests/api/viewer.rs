@@ -112,15 +112,22 @@ on_each_backend!(
             config.text
         );
 
-        // Wrong password: the form again, 401, the reason in the browser's language.
+        // Wrong password: the form again, 401, the reason in the browser's language, and still
+        // the page to come back to.
         let r = form(
             &app,
             "/viewer/sign-in",
-            "username=haddad&password=wrong",
+            "username=haddad&password=wrong&next=%2Fviewer%2Fviewer%3FStudyInstanceUIDs%3D1.2",
             &[("accept-language", "ar")],
         );
         assert_eq!(r.status, 401);
         assert!(r.text.contains("dir=\"rtl\""), "{}", r.text);
+        assert!(
+            r.text
+                .contains("name=\"next\" value=\"/viewer/viewer?StudyInstanceUIDs=1.2\""),
+            "{}",
+            r.text
+        );
         assert!(header(&r, "set-cookie").is_empty());
         // An account that may not view images: refused, and its token revoked at once.
         let r = form(
