@@ -427,13 +427,19 @@ impl CaseRepository for Store {
         limit: i64,
         offset: i64,
     ) -> domain::Result<(Vec<ReviewCase>, u64)> {
-        // The patient's list, the busiest read: both statements on one pooled connection, and on
-        // the backend's own connection, which finds its prepared statements by their type. Through
-        // the multi-backend connection each call would write the SQL out again to look it up.
+        // The patient's list, the busiest read: one statement (the total rides on every row as a
+        // subquery SQLite evaluates once), on the backend's own connection, which finds its prepared
+        // statements by their type. Through the multi-backend connection each call would write the
+        // SQL out again to look it up. A page past the end has no row to carry the total.
         let (rows, total) = self.with_conn(|conn| {
             // The macro writes this once per backend: `as_select` is typed for one.
-            Ok(on_backend!(conn, |c| (
-                review_cases::table
+            Ok(on_backend!(conn, |c| {
+                let total = || {
+                    user_case_counts::table
+                        .filter(user_case_counts::user_id.eq(user_id.as_str()))
+                        .select(user_case_counts::total)
+                };
+                let rows = review_cases::table
                     .filter(review_cases::user_id.eq(user_id.as_str()))
                     .order((
                         review_cases::created_date.desc(),
@@ -441,18 +447,18 @@ impl CaseRepository for Store {
                     ))
                     .limit(limit)
                     .offset(offset)
-                    .select(CaseRow::as_select())
-                    .load::<CaseRow>(c)?,
-                user_case_counts::table
-                    .find(user_id.as_str())
-                    .select(user_case_counts::total)
-                    .get_result::<i64>(c)
-                    .optional()?
-            )))
+                    .select((CaseRow::as_select(), total().single_value()))
+                    .load::<(CaseRow, Option<i64>)>(c)?;
+                let total = match rows.first() {
+                    Some((_, total)) => *total,
+                    None => total().get_result::<i64>(c).optional()?,
+                };
+                (rows, total)
+            }))
         })?;
         let items = rows
             .into_iter()
-            .map(ReviewCase::try_from)
+            .map(|(row, _)| ReviewCase::try_from(row))
             .collect::<domain::Result<_>>()?;
         Ok((items, count(total.unwrap_or(0))))
     }

@@ -138,6 +138,9 @@ diesel::table! {
     }
 }
 
+// The patient's list reads its total as a subquery beside the page's rows.
+diesel::allow_tables_to_appear_in_same_query!(review_cases, user_case_counts);
+
 diesel::table! {
     providers (provider_id) {
         provider_id -> Text,
