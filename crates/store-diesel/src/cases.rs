@@ -404,21 +404,7 @@ impl CaseRepository for Store {
         limit: i64,
         offset: i64,
     ) -> domain::Result<Vec<ReviewCase>> {
-        // Walks the index (user_id, created_date, case_id) backwards: no sort, no scan of other
-        // users' cases.
-        let rows = self.with_conn(|conn| {
-            Ok(review_cases::table
-                .filter(review_cases::user_id.eq(user_id.as_str()))
-                .order((
-                    review_cases::created_date.desc(),
-                    review_cases::case_id.desc(),
-                ))
-                .limit(limit)
-                .offset(offset)
-                .select(CaseRow::as_select())
-                .load(conn)?)
-        })?;
-        rows.into_iter().map(ReviewCase::try_from).collect()
+        Ok(self.page_for_user(user_id, limit, offset)?.0)
     }
 
     fn page_for_user(
@@ -427,10 +413,12 @@ impl CaseRepository for Store {
         limit: i64,
         offset: i64,
     ) -> domain::Result<(Vec<ReviewCase>, u64)> {
-        // The patient's list, the busiest read: one statement (the total rides on every row as a
-        // subquery SQLite evaluates once), on the backend's own connection, which finds its prepared
-        // statements by their type. Through the multi-backend connection each call would write the
-        // SQL out again to look it up. A page past the end has no row to carry the total.
+        // The patient's list, the busiest read. It walks the index (user_id, created_date, case_id)
+        // backwards: no sort, no scan of other users' cases. One statement (the total rides on
+        // every row as a subquery SQLite evaluates once), on the backend's own connection, which
+        // finds its prepared statements by their type: through the multi-backend connection each
+        // call would write the SQL out again to look it up. A page past the end has no row to
+        // carry the total.
         let (rows, total) = self.with_conn(|conn| {
             // The macro writes this once per backend: `as_select` is typed for one.
             Ok(on_backend!(conn, |c| {
