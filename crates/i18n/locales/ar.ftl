@@ -564,7 +564,7 @@ dicomweb-bad-viewport = يجب أن يكون { $name } بالصيغة العرض
 dicomweb-bad-window = يجب أن يكون { $name } بالصيغة المركز,العرض (عرض 1 فما فوق)، ويجوز أن يليه ,linear
 dicomweb-bad-quality = يجب أن تكون قيمة { $name } عددًا صحيحًا من 1 إلى 100
 dicomweb-stow-media-type = أرسل الصور بصيغة multipart/related; type="application/dicom"، كل جزء ملف DICOM من الجزء العاشر
-dicomweb-other-study = تنتمي هذه الصورة إلى الدراسة { $found } وليس إلى الدراسة { $study } المذكورة في المسار
+dicomweb-other-study = تنتمي الصورة { $instance } إلى الدراسة { $found } وليس إلى الدراسة { $study } المذكورة في المسار
 viewer-title = سجّل الدخول لعرض الصور
 viewer-username = اسم المستخدم
 viewer-password = كلمة المرور

@@ -456,7 +456,7 @@ dicomweb-bad-viewport = { $name } must be width,height in pixels, each from 1 to
 dicomweb-bad-window = { $name } must be center,width (a width of 1 or more), optionally followed by ,linear
 dicomweb-bad-quality = { $name } must be a whole number from 1 to 100
 dicomweb-stow-media-type = Send instances as multipart/related; type="application/dicom", each part a DICOM Part 10 file
-dicomweb-other-study = This instance belongs to study { $found }, not to study { $study } named in the path
+dicomweb-other-study = Instance { $instance } belongs to study { $found }, not to study { $study } named in the path
 viewer-title = Sign in to view images
 viewer-username = Username
 viewer-password = Password

@@ -104,6 +104,7 @@ fn sample(key: Key) -> Text {
         .with("stored", 2i64)
         .with("refused", 1i64)
         .with("name", "scan.dcm")
+        .with("instance", "1.2.840.113619.2.3")
         .with("found", "1.2.840.113619.2.1")
         .with("study", "1.2.840.113619.2.2")
 }

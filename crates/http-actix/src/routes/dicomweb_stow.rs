@@ -17,7 +17,7 @@ use domain::clinic::imaging::Arrival;
 use domain::clinic::imaging::dicom::Uid;
 use domain::clinic::imaging::dicomweb::Target;
 use domain::clinic::imaging::ingest::OTHER_STUDY;
-use domain::kernel::text::{Key, Text};
+use domain::kernel::text::{Arg, Key, Text};
 use futures_core::Stream;
 use serde_json::{Value, json};
 
@@ -41,6 +41,17 @@ fn unsupported_body() -> super::dicomweb::Result {
 
 fn failed(reason: u16) -> Value {
     json!({"00081197": {"vr": "US", "Value": [reason]}})
+}
+
+/// A refused instance whose UIDs were read: the item names it, as PS3.18 asks where known.
+fn failed_instance(reason: u16, text: &Text) -> Value {
+    let mut item = failed(reason);
+    for (tag, arg) in [("00081150", "class"), ("00081155", "instance")] {
+        if let Some(Arg::Str(uid)) = text.arg(arg) {
+            item[tag] = json!({"vr": "UI", "Value": [uid]});
+        }
+    }
+    item
 }
 
 /// Stores the instances of the request (STOW-RS), technicians only, with the `Authorization`
@@ -168,7 +179,11 @@ async fn store_parts(
             Some(Err(Error::Validation(fields)))
                 if fields.iter().any(|f| f.rule == OTHER_STUDY) =>
             {
-                failures.push(failed(DOES_NOT_MATCH))
+                let other = fields.iter().find(|f| f.rule == OTHER_STUDY);
+                failures.push(other.map_or_else(
+                    || failed(DOES_NOT_MATCH),
+                    |f| failed_instance(DOES_NOT_MATCH, &f.text),
+                ));
             }
             Some(Err(Error::Validation(_) | Error::Unsupported(_))) => {
                 failures.push(failed(CANNOT_UNDERSTAND))

@@ -321,9 +321,14 @@ on_each_backend!(stow_stores_what_it_can_and_says_why_not, |db: TestDb| {
         Some((&content_type, mixed)),
     );
     assert_eq!(into_ct.status, 202, "{}", into_ct.text);
+    // The refused item names the instance: its class and UID were read before it was refused.
+    let refused = &into_ct.json["00081198"]["Value"][0];
+    assert_eq!(refused["00081197"]["Value"][0], 0xA900);
+    assert_eq!(refused["00081155"]["Value"][0], US_SOP, "{}", into_ct.text);
     assert_eq!(
-        into_ct.json["00081198"]["Value"][0]["00081197"]["Value"][0],
-        0xA900
+        refused["00081150"]["Value"][0], "1.2.840.10008.5.1.4.1.1.3.1",
+        "{}",
+        into_ct.text
     );
     assert_eq!(
         uids(

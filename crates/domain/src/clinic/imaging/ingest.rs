@@ -193,6 +193,8 @@ impl IngestService {
                 "file",
                 OTHER_STUDY,
                 Text::new(Key::DicomwebOtherStudy)
+                    .with("instance", identity.sop_instance_uid.as_str())
+                    .with("class", identity.sop_class_uid.as_str())
                     .with("found", identity.study_instance_uid.as_str())
                     .with("study", study.as_str()),
             )));
