@@ -10,7 +10,8 @@ use crate::connection::{DbConnection, Store, on_backend};
 use crate::error::StoreError;
 use crate::schema::second_opinions;
 use crate::sql::{
-    count, id_text, parse_id, parse_json, parse_optional_timestamp, parse_timestamp, timestamp,
+    RowName, count, id_text, parse_id, parse_json, parse_optional_timestamp, parse_timestamp,
+    timestamp,
 };
 
 #[derive(Debug, Queryable, Selectable)]
@@ -34,7 +35,7 @@ impl TryFrom<AssignmentRow> for Assignment {
     type Error = domain::Error;
 
     fn try_from(row: AssignmentRow) -> domain::Result<Self> {
-        let owner = format!("assignment {}", row.sop_id);
+        let owner = RowName("assignment", &row.sop_id);
         Ok(Assignment {
             id: parse_id(&row.sop_id)?,
             case_id: parse_id(&row.case_id)?,

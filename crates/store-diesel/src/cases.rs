@@ -22,7 +22,7 @@ use crate::error::StoreError;
 use crate::outbox::{OutboxValues, enqueue};
 use crate::schema::{case_timeline, review_cases, user_case_counts};
 use crate::sql::{
-    Owner, count, id_text, parse_id, parse_json, parse_optional_timestamp, parse_stored,
+    RowName, count, id_text, parse_id, parse_json, parse_optional_timestamp, parse_stored,
     parse_timestamp, timestamp,
 };
 
@@ -86,7 +86,7 @@ impl TryFrom<CaseRow> for ReviewCase {
     type Error = domain::Error;
 
     fn try_from(row: CaseRow) -> domain::Result<Self> {
-        let owner = Owner("case", &row.case_id);
+        let owner = RowName("case", &row.case_id);
         let patient_age = PatientAge::parse(i64::from(row.patient_age)).map_err(|_| {
             domain::Error::Internal(Cause::new(format!(
                 "stored patient_age {} of {owner} is out of range",
@@ -223,7 +223,7 @@ impl TryFrom<TimelineRow> for TimelineEntry {
     type Error = domain::Error;
 
     fn try_from(row: TimelineRow) -> domain::Result<Self> {
-        let owner = format!("timeline entry {}", row.entry_id);
+        let owner = RowName("timeline entry", &row.entry_id);
         let status = |what: &str, raw: Option<String>| {
             raw.as_deref()
                 .map(|raw| parse_stored::<CaseStatus>(what, &owner, raw))

@@ -20,8 +20,8 @@ use crate::connection::{
 use crate::error::StoreError;
 use crate::schema::notification_outbox;
 use crate::sql::{
-    count, id_text, parse_id, parse_json, parse_optional_timestamp, parse_stored, parse_timestamp,
-    timestamp,
+    RowName, count, id_text, parse_id, parse_json, parse_optional_timestamp, parse_stored,
+    parse_timestamp, timestamp,
 };
 
 /// The dispatcher's claim on PostgreSQL. The subquery picks due messages oldest first and locks
@@ -82,7 +82,7 @@ impl TryFrom<OutboxRow> for OutboxMessage {
 
     fn try_from(row: OutboxRow) -> domain::Result<Self> {
         let id = row.notification_id;
-        let owner = format!("notification {id}");
+        let owner = RowName("notification", &id);
         let attempts = u32::try_from(row.attempts).map_err(|_| {
             domain::Error::Internal(Cause::new(format!(
                 "stored attempts {} of {owner} is negative",

@@ -15,7 +15,7 @@ use crate::connection::{DbConnection, Store};
 use crate::error::StoreError;
 use crate::schema::{payment_events, payments};
 use crate::sql::{
-    id_text, parse_id, parse_optional_timestamp, parse_stored, parse_timestamp, timestamp,
+    RowName, id_text, parse_id, parse_optional_timestamp, parse_stored, parse_timestamp, timestamp,
 };
 
 /// How `paid_by` is stored: `admin:<actor id>` or `provider:<webhook event id>`.
@@ -29,7 +29,7 @@ fn paid_by_text(by: &PaidBy) -> String {
     }
 }
 
-fn parse_paid_by(owner: &str, raw: &str) -> domain::Result<PaidBy> {
+fn parse_paid_by(owner: &dyn std::fmt::Display, raw: &str) -> domain::Result<PaidBy> {
     if let Some(admin) = raw.strip_prefix(BY_ADMIN) {
         Ok(PaidBy::Admin(ActorId::from_stored(admin.to_owned())))
     } else if let Some(event_id) = raw.strip_prefix(BY_PROVIDER) {
@@ -62,7 +62,7 @@ impl TryFrom<PaymentRow> for Payment {
     type Error = domain::Error;
 
     fn try_from(row: PaymentRow) -> domain::Result<Self> {
-        let owner = format!("payment {}", row.payment_id);
+        let owner = RowName("payment", &row.payment_id);
         let currency = Currency::parse(&row.currency).ok_or_else(|| {
             domain::Error::Internal(Cause::new(format!(
                 "stored currency {:?} of {owner} is not an ISO 4217 code",

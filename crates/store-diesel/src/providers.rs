@@ -12,8 +12,8 @@ use crate::connection::{DbConnection, MultiBackend, Store, on_backend, write_tra
 use crate::error::StoreError;
 use crate::schema::{disease_categories, providers};
 use crate::sql::{
-    LIKE_ESCAPE, contains_pattern, count, id_text, lower, parse_id, parse_stored, parse_timestamp,
-    timestamp,
+    LIKE_ESCAPE, RowName, contains_pattern, count, id_text, lower, parse_id, parse_stored,
+    parse_timestamp, timestamp,
 };
 
 /// Runs `$body` with `$t` naming the grants table of `$as_` (`case_coordinators` or
@@ -54,7 +54,7 @@ impl TryFrom<ProviderRow> for Provider {
     type Error = domain::Error;
 
     fn try_from(row: ProviderRow) -> domain::Result<Self> {
-        let owner = format!("provider {}", row.provider_id);
+        let owner = RowName("provider", &row.provider_id);
         Ok(Provider {
             lang: parse_stored("lang", &owner, &row.lang)?,
             name_en: row.name_en,

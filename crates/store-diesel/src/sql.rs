@@ -80,18 +80,14 @@ pub(crate) fn parse_stored<T: Code>(
     owner: &dyn fmt::Display,
     raw: &str,
 ) -> domain::Result<T> {
-    T::from_code(raw).ok_or_else(|| {
-        domain::Error::internal(format!(
-            "stored {what} of {owner} {raw:?} is not a known code"
-        ))
-    })
+    T::from_stored(&format_args!("{what} of {owner}"), raw)
 }
 
 /// Names the row a stored value belongs to (`case 0196…`) in error reports, written out only
 /// when one is made.
-pub(crate) struct Owner<'a>(pub(crate) &'static str, pub(crate) &'a str);
+pub(crate) struct RowName<'a>(pub(crate) &'static str, pub(crate) &'a str);
 
-impl fmt::Display for Owner<'_> {
+impl fmt::Display for RowName<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.0, self.1)
     }

@@ -32,7 +32,8 @@ pub trait Code: Sized + Copy + Into<&'static str> + VariantArray + 'static {
     }
 
     /// Reads a code written by [`Code::as_str`]; anything else means the stored row is corrupt.
-    fn from_stored(what: &str, raw: &str) -> Result<Self> {
+    /// `what` names the value in that report, and is written out only for it.
+    fn from_stored(what: &dyn std::fmt::Display, raw: &str) -> Result<Self> {
         Self::from_code(raw)
             .ok_or_else(|| Error::internal(format!("stored {what} {raw:?} is not a known code")))
     }
@@ -77,7 +78,7 @@ mod tests {
         let err = Colour::parse_field("colour", "green").unwrap_err();
         assert!(matches!(err, Error::Validation(f) if f[0].rule == "one_of"));
         assert!(matches!(
-            Colour::from_stored("colour", "x"),
+            Colour::from_stored(&"colour", "x"),
             Err(Error::Internal(_))
         ));
     }

@@ -176,18 +176,13 @@ async fn store_parts(
                 "00081155": {"vr": "UI", "Value": [done.image.sop_instance_uid.as_str()]},
             })),
             Some(Err(Error::TooLarge(_))) => failures.push(failed(OUT_OF_RESOURCES)),
-            Some(Err(Error::Validation(fields)))
-                if fields.iter().any(|f| f.rule == OTHER_STUDY) =>
-            {
-                let other = fields.iter().find(|f| f.rule == OTHER_STUDY);
-                failures.push(other.map_or_else(
-                    || failed(DOES_NOT_MATCH),
-                    |f| failed_instance(DOES_NOT_MATCH, &f.text),
-                ));
+            Some(Err(Error::Validation(fields))) => {
+                failures.push(match fields.iter().find(|f| f.rule == OTHER_STUDY) {
+                    Some(other) => failed_instance(DOES_NOT_MATCH, &other.text),
+                    None => failed(CANNOT_UNDERSTAND),
+                })
             }
-            Some(Err(Error::Validation(_) | Error::Unsupported(_))) => {
-                failures.push(failed(CANNOT_UNDERSTAND))
-            }
+            Some(Err(Error::Unsupported(_))) => failures.push(failed(CANNOT_UNDERSTAND)),
             Some(Err(other)) => {
                 tracing::warn!(error = %other, "a STOW-RS part could not be stored");
                 failures.push(failed(PROCESSING_FAILURE));

@@ -16,7 +16,9 @@ use super::{LOCK_PATIENT_SHARE, lock_on_postgres};
 use crate::connection::DbConnection;
 use crate::error::StoreError;
 use crate::schema::{appointment_history, appointments, patients, staff_accounts};
-use crate::sql::{date_text, id_text, parse_date, parse_id, parse_stored, parse_timestamp};
+use crate::sql::{
+    RowName, date_text, id_text, parse_date, parse_id, parse_stored, parse_timestamp,
+};
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = appointments)]
@@ -46,7 +48,7 @@ impl AppointmentRow {
 }
 
 /// A stored `HH:MM`.
-fn stored_time(owner: &str, raw: &str) -> domain::Result<time::Time> {
+fn stored_time(owner: &dyn std::fmt::Display, raw: &str) -> domain::Result<time::Time> {
     parse_time("time", raw).map_err(|_| {
         domain::Error::Internal(Cause::new(format!(
             "stored time of {owner} {raw:?} is not HH:MM"
@@ -58,7 +60,7 @@ impl TryFrom<AppointmentRow> for Appointment {
     type Error = domain::Error;
 
     fn try_from(row: AppointmentRow) -> domain::Result<Self> {
-        let owner = format!("appointment {}", row.appointment_id);
+        let owner = RowName("appointment", &row.appointment_id);
         Ok(Appointment {
             id: parse_id(&row.appointment_id)?,
             patient_id: parse_id(&row.patient_id)?,
@@ -124,7 +126,7 @@ pub(super) fn histories(
 }
 
 fn history_entry(row: HistoryRow) -> domain::Result<(String, HistoryEntry)> {
-    let owner = format!("appointment_history {}", row.appointment_id);
+    let owner = RowName("appointment_history", &row.appointment_id);
     let entry = HistoryEntry {
         seq: row.seq,
         from: row
@@ -258,7 +260,7 @@ pub(super) fn refusal(
         .load(conn)?;
     let mut others = Vec::with_capacity(rows.len());
     for (id, time, minutes, status) in rows {
-        let owner = format!("appointment {id}");
+        let owner = RowName("appointment", &id);
         others.push((
             parse_id(&id)?,
             Slot {

@@ -7,7 +7,9 @@ use domain::clinic::{ImageId, SeriesId, StudyId};
 use domain::kernel::blob::{BlobKey, Sha256};
 
 use crate::schema::{dicom_images, dicom_series, dicom_studies};
-use crate::sql::{date_text, hex, id_text, parse_date, parse_hex, parse_id, parse_timestamp};
+use crate::sql::{
+    RowName, date_text, hex, id_text, parse_date, parse_hex, parse_id, parse_timestamp,
+};
 
 /// The separator of a study's modalities, DICOM's own for multiple values.
 const MODALITY_SEPARATOR: char = '\\';
@@ -54,7 +56,11 @@ pub(super) fn stored_size(n: u64) -> domain::Result<i64> {
 }
 
 /// A stored pixel dimension or frame count, written from a `u32`.
-fn dimension(what: &str, owner: &str, n: Option<i64>) -> domain::Result<Option<u32>> {
+fn dimension(
+    what: &str,
+    owner: &dyn std::fmt::Display,
+    n: Option<i64>,
+) -> domain::Result<Option<u32>> {
     n.map(|n| {
         u32::try_from(n)
             .map_err(|_| domain::Error::internal(format!("stored {what} of {owner} is {n}")))
@@ -62,7 +68,11 @@ fn dimension(what: &str, owner: &str, n: Option<i64>) -> domain::Result<Option<u
     .transpose()
 }
 
-fn optional_date(what: &str, owner: &str, raw: Option<&str>) -> domain::Result<Option<time::Date>> {
+fn optional_date(
+    what: &str,
+    owner: &dyn std::fmt::Display,
+    raw: Option<&str>,
+) -> domain::Result<Option<time::Date>> {
     raw.map(|raw| parse_date(&format!("{what} of {owner}"), raw))
         .transpose()
 }
@@ -96,7 +106,7 @@ impl TryFrom<StudyRow> for Study {
     type Error = domain::Error;
 
     fn try_from(row: StudyRow) -> domain::Result<Self> {
-        let owner = format!("study {}", row.study_id);
+        let owner = RowName("study", &row.study_id);
         Ok(Study {
             id: parse_id(&row.study_id)?,
             study_instance_uid: Uid::from_stored(row.study_instance_uid),
@@ -305,7 +315,7 @@ impl TryFrom<ImageRow> for Image {
     type Error = domain::Error;
 
     fn try_from(row: ImageRow) -> domain::Result<Self> {
-        let owner = format!("image {}", row.image_id);
+        let owner = RowName("image", &row.image_id);
         let digest = parse_hex(&format!("sha256 of {owner}"), &row.sha256)?;
         let sha256 = <[u8; 32]>::try_from(digest)
             .map_err(|_| domain::Error::internal(format!("stored sha256 of {owner} is short")))?;

@@ -21,8 +21,8 @@ use crate::schema::{
     patient_search_terms, patients,
 };
 use crate::sql::{
-    count, date_text, id_text, parse_date, parse_id, parse_optional_timestamp, parse_stored,
-    parse_timestamp, timestamp,
+    RowName, count, date_text, id_text, parse_date, parse_id, parse_optional_timestamp,
+    parse_stored, parse_timestamp, timestamp,
 };
 
 #[derive(Debug, Queryable, Selectable)]
@@ -49,7 +49,7 @@ impl TryFrom<PatientRow> for Patient {
     type Error = domain::Error;
 
     fn try_from(row: PatientRow) -> domain::Result<Self> {
-        let owner = format!("patient {}", row.patient_id);
+        let owner = RowName("patient", &row.patient_id);
         Ok(Patient {
             id: parse_id(&row.patient_id)?,
             mrn: row.mrn,

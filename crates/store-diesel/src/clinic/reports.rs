@@ -20,8 +20,8 @@ use crate::connection::{DbConnection, MultiBackend, Store, write_transaction};
 use crate::error::StoreError;
 use crate::schema::{clinic_reports, patients, staff_accounts};
 use crate::sql::{
-    count, id_text, parse_date, parse_id, parse_json, parse_optional_timestamp, parse_stored,
-    parse_timestamp, timestamp, to_json,
+    RowName, count, id_text, parse_date, parse_id, parse_json, parse_optional_timestamp,
+    parse_stored, parse_timestamp, timestamp, to_json,
 };
 
 #[derive(Debug, Queryable, Selectable)]
@@ -47,7 +47,7 @@ impl TryFrom<ReportRow> for Report {
     type Error = domain::Error;
 
     fn try_from(row: ReportRow) -> domain::Result<Self> {
-        let owner = format!("report {}", row.report_id);
+        let owner = RowName("report", &row.report_id);
         let measurements: Vec<Measurement> =
             parse_json(&format!("measurements of {owner}"), &row.measurements)?;
         Ok(Report {

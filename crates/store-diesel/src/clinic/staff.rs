@@ -19,7 +19,7 @@ use time::OffsetDateTime;
 use crate::connection::{DbConnection, MultiBackend, Store, write_transaction};
 use crate::error::StoreError;
 use crate::schema::{staff_accounts, staff_tokens};
-use crate::sql::{count, id_text, parse_id, parse_stored, parse_timestamp, timestamp};
+use crate::sql::{RowName, count, id_text, parse_id, parse_stored, parse_timestamp, timestamp};
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = staff_accounts)]
@@ -36,10 +36,10 @@ struct StaffRow {
     updated_at: String,
 }
 
-fn parse_roles(owner: &str, raw: &str) -> domain::Result<Vec<Role>> {
+fn parse_roles(owner: &dyn std::fmt::Display, raw: &str) -> domain::Result<Vec<Role>> {
     raw.split(',')
         .filter(|r| !r.is_empty())
-        .map(|r| parse_stored::<Role>("roles", &owner, r))
+        .map(|r| parse_stored::<Role>("roles", owner, r))
         .collect()
 }
 
@@ -57,7 +57,7 @@ impl TryFrom<StaffRow> for StaffAccount {
     type Error = domain::Error;
 
     fn try_from(row: StaffRow) -> domain::Result<Self> {
-        let owner = format!("staff account {}", row.staff_id);
+        let owner = RowName("staff account", &row.staff_id);
         Ok(StaffAccount {
             id: parse_id(&row.staff_id)?,
             username: Username::from_stored(row.username),

@@ -13,7 +13,7 @@ use super::{insert_audit, next_counter};
 use crate::connection::{DbConnection, Store, on_backend, write_transaction};
 use crate::error::StoreError;
 use crate::schema::{appointments, dicom_worklist};
-use crate::sql::{date_text, id_text, parse_date, parse_id, parse_timestamp, timestamp};
+use crate::sql::{RowName, date_text, id_text, parse_date, parse_id, parse_timestamp, timestamp};
 
 /// A step's start time as stored: `HH:MM:SS` (a worklist keeps seconds, appointments do not).
 const TIME_FORMAT: &[time::format_description::FormatItem<'static>] =
@@ -81,7 +81,7 @@ impl TryFrom<WorklistRow> for WorklistEntry {
     type Error = domain::Error;
 
     fn try_from(row: WorklistRow) -> domain::Result<Self> {
-        let owner = format!("worklist entry {}", row.worklist_id);
+        let owner = RowName("worklist entry", &row.worklist_id);
         let start_time = Time::parse(&row.start_time, TIME_FORMAT).map_err(|_| {
             domain::Error::internal(format!(
                 "stored start_time of {owner} {:?} is not HH:MM:SS",

@@ -16,8 +16,8 @@ use crate::schema::{
     declaration_requests, declarations, divisions, employees, legal_entities, persons,
 };
 use crate::sql::{
-    count, date_text, hex, id_text, parse_date, parse_hex, parse_id, parse_json, parse_stored,
-    timestamp, to_json,
+    RowName, count, date_text, hex, id_text, parse_date, parse_hex, parse_id, parse_json,
+    parse_stored, timestamp, to_json,
 };
 
 #[derive(Debug, Queryable, Selectable)]
@@ -143,7 +143,7 @@ impl TryFrom<EmployeeRow> for Employee {
     type Error = domain::Error;
 
     fn try_from(row: EmployeeRow) -> domain::Result<Self> {
-        let owner = format!("employee {}", row.employee_id);
+        let owner = RowName("employee", &row.employee_id);
         let public_key = match row.public_key.as_deref() {
             Some(raw) => {
                 let what = format!("public_key of {owner}");
@@ -236,7 +236,7 @@ impl TryFrom<PersonRow> for Person {
     type Error = domain::Error;
 
     fn try_from(row: PersonRow) -> domain::Result<Self> {
-        let owner = format!("person {}", row.person_id);
+        let owner = RowName("person", &row.person_id);
         let methods: Vec<AuthenticationMethod> = parse_json(
             &format!("authentication_methods of {owner}"),
             &row.authentication_methods,
@@ -319,7 +319,7 @@ impl TryFrom<DeclarationRow> for Declaration {
     type Error = domain::Error;
 
     fn try_from(row: DeclarationRow) -> domain::Result<Self> {
-        let owner = format!("declaration {}", row.declaration_id);
+        let owner = RowName("declaration", &row.declaration_id);
         Ok(Declaration {
             id: parse_id(&row.declaration_id)?,
             declaration_number: row.declaration_number,

@@ -19,8 +19,8 @@ use super::registry::DeclarationValues;
 use crate::connection::{DbConnection, MultiBackend, Store, on_backend, write_transaction};
 use crate::schema::{declaration_requests, declarations};
 use crate::sql::{
-    count, date_text, id_text, parse_date, parse_id, parse_json, parse_stored, parse_timestamp,
-    timestamp, to_json,
+    RowName, count, date_text, id_text, parse_date, parse_id, parse_json, parse_stored,
+    parse_timestamp, timestamp, to_json,
 };
 
 #[derive(Debug, Queryable, Selectable)]
@@ -54,7 +54,7 @@ impl TryFrom<RequestRow> for DeclarationRequest {
     type Error = domain::Error;
 
     fn try_from(row: RequestRow) -> domain::Result<Self> {
-        let owner = format!("declaration request {}", row.declaration_request_id);
+        let owner = RowName("declaration request", &row.declaration_request_id);
         let method: Option<AuthenticationMethod> = row
             .authentication_method_current
             .as_deref()

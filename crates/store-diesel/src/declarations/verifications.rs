@@ -10,7 +10,9 @@ use domain::kernel::code::Code;
 use super::TxError;
 use crate::connection::{Store, write_transaction};
 use crate::schema::verifications;
-use crate::sql::{hex, id_text, parse_hex, parse_id, parse_stored, parse_timestamp, timestamp};
+use crate::sql::{
+    RowName, hex, id_text, parse_hex, parse_id, parse_stored, parse_timestamp, timestamp,
+};
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = verifications)]
@@ -38,7 +40,7 @@ impl TryFrom<VerificationRow> for Verification {
     type Error = domain::Error;
 
     fn try_from(row: VerificationRow) -> domain::Result<Self> {
-        let owner = format!("verification {}", row.verification_id);
+        let owner = RowName("verification", &row.verification_id);
         let attempts = u32::try_from(row.attempts_count).map_err(|_| {
             domain::Error::internal(format!("stored attempts_count of {owner} is negative"))
         })?;
